@@ -1,0 +1,52 @@
+//! Diagnostics: what the rules report and every reporter renders.
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// How serious a diagnostic is; the names are SARIF's level names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A second place that explains a diagnostic (the `USER` line that decides a service's user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One reported problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static str, severity: Severity, span: Span, message: String) -> Self {
+        Self { rule, severity, message, span, related: Vec::new() }
+    }
+
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related { span, message: message.into() });
+        self
+    }
+}

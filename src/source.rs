@@ -1,0 +1,111 @@
+//! Sources: the files of one run, their text, and the mapping from byte offsets to lines.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a source in [`Sources`]; spans carry it so one diagnostic can point into any file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SourceId(pub u32);
+
+/// A byte range in one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub source: SourceId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(source: SourceId, start: usize, end: usize) -> Self {
+        Self { source, start, end }
+    }
+
+    /// The smallest span covering both; both must lie in the same source.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.source, self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A value and the span where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// One file's path and text.
+#[derive(Debug)]
+pub struct Source {
+    /// The path as the user should read it: relative to the working directory when possible.
+    pub display: String,
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(display: String, path: PathBuf, text: String) -> Self {
+        let mut line_starts = vec![0];
+        for (offset, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                line_starts.push(offset + 1);
+            }
+        }
+        Self { display, path, text, line_starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index - 1,
+        };
+        let line_start = self.line_starts[line_index];
+        let prefix = self.text.get(line_start..offset).unwrap_or("");
+        (line_index + 1, prefix.chars().count() + 1)
+    }
+
+    /// The byte range of a 1-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts[line - 1];
+        let mut end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let bytes = self.text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+}
+
+/// Every source read in one run, linted or read as context.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<Source>,
+}
+
+impl Sources {
+    pub fn add(&mut self, source: Source) -> SourceId {
+        let id = SourceId(u32::try_from(self.files.len()).expect("fewer than 4 billion sources"));
+        self.files.push(source);
+        id
+    }
+
+    pub fn get(&self, id: SourceId) -> &Source {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn find(&self, path: &Path) -> Option<SourceId> {
+        let index = self.files.iter().position(|source| source.path == path)?;
+        Some(SourceId(index as u32))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
+        self.files.iter().enumerate().map(|(index, source)| (SourceId(index as u32), source))
+    }
+}
