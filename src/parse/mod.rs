@@ -2,3 +2,4 @@
 
 pub mod dockerfile;
 pub mod yaml;
+pub mod interpolate;
