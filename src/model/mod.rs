@@ -1,3 +1,175 @@
-//! The model: a format-independent view of what each container will be at run time.
+//! The model: a format-independent view of what each container will be at run time. Rules read
+//! only these types, never parser types.
 
 pub mod mode;
+
+use std::path::PathBuf;
+
+use crate::source::{SourceId, Span, Spanned};
+
+pub use mode::{DirectoryEvidence, SpecialBits};
+
+/// A user as `USER` or `user:` gives it: `name[:group]`, names or ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub group: Option<String>,
+}
+
+impl User {
+    /// Splits `user[:group]`.
+    pub fn parse(text: &str) -> Self {
+        match text.split_once(':') {
+            Some((name, group)) => Self { name: name.to_owned(), group: Some(group.to_owned()) },
+            None => Self { name: text.to_owned(), group: None },
+        }
+    }
+
+    /// Root by name or uid 0; the group does not matter (`0:1000` is root).
+    pub fn is_root(&self) -> bool {
+        let name = self.name.trim();
+        name == "root" || (!name.is_empty() && name.bytes().all(|b| b == b'0'))
+    }
+
+    /// Empty after expansion: the engine then keeps running as root.
+    pub fn is_empty(&self) -> bool {
+        self.name.trim().is_empty()
+    }
+}
+
+/// One Dockerfile, its stages and the steps that change file modes.
+#[derive(Debug, Clone)]
+pub struct Dockerfile {
+    pub source: SourceId,
+    pub stages: Vec<Stage>,
+}
+
+impl Dockerfile {
+    /// The stage a build of this file produces: `target` by name, else the last one.
+    pub fn built_stage(&self, target: Option<&str>) -> Option<&Stage> {
+        match target {
+            Some(target) => self.stages.iter().find(|stage| {
+                stage.name.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(target))
+            }),
+            None => self.stages.last(),
+        }
+    }
+
+    /// The stages whose files end up in the image of `stage`: itself, the stages it is built
+    /// `FROM`, and the stages any of those copy files from (`COPY --from` keeps modes).
+    pub fn contributing_stages(&self, stage: &Stage) -> Vec<&Stage> {
+        let mut seen = vec![false; self.stages.len()];
+        let mut pending = vec![stage.index];
+        let mut found = Vec::new();
+        while let Some(index) = pending.pop() {
+            if seen[index] {
+                continue;
+            }
+            seen[index] = true;
+            let current = &self.stages[index];
+            found.push(current);
+            if let Base::Stage(parent) = current.base {
+                pending.push(parent);
+            }
+            pending.extend(current.copies_from.iter().copied());
+        }
+        found.sort_by_key(|stage| stage.index);
+        found
+    }
+}
+
+/// One `FROM` section of a Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    pub name: Option<String>,
+    /// The `FROM` instruction.
+    pub span: Span,
+    pub base: Base,
+    /// The user the stage's containers run as, following `FROM <stage>` inheritance; `None`
+    /// when no `USER` applies, so the base image decides.
+    pub user: Option<StageUser>,
+    /// Earlier stages this one copies files from with `COPY --from` / `ADD --from`.
+    pub copies_from: Vec<usize>,
+    pub setuid_steps: Vec<SetuidStep>,
+    /// Built on a Windows base image (or from a stage that is).
+    pub is_windows: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// An image from a registry, variables expanded: `ubuntu:18.04`.
+    Image(String),
+    /// An earlier stage of the same file, by index.
+    Stage(usize),
+    /// `FROM scratch`.
+    Scratch,
+}
+
+/// The user that a `USER` instruction sets, variables expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageUser {
+    pub user: User,
+    /// The `USER` instruction that decides it (maybe in a parent stage).
+    pub span: Span,
+}
+
+/// A step that gives a file the setuid or setgid bit: a `chmod`, `install -m`, `mkdir -m` in a
+/// RUN, or a `COPY`/`ADD --chmod`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetuidStep {
+    /// The mode operand: `4755`, `u+s` or the `--chmod=...` flag.
+    pub span: Span,
+    pub mode: String,
+    pub bits: SpecialBits,
+    /// The files made setuid, when they are literal paths.
+    pub targets: Vec<String>,
+    pub directory: Option<DirectoryEvidence>,
+}
+
+/// One Compose file (with what it pulls in), as Compose would run it.
+#[derive(Debug, Clone)]
+pub struct Compose {
+    pub source: SourceId,
+    pub services: Vec<Service>,
+}
+
+/// A Compose service with the values that decide its privileges, interpolated.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    /// The service's key in the file that defines it first.
+    pub key_span: Span,
+    pub image: Option<Spanned<String>>,
+    pub user: Option<Spanned<String>>,
+    pub security_opt: Option<Listing>,
+    pub cap_drop: Option<Listing>,
+    pub cap_add: Option<Listing>,
+    pub build: Option<Build>,
+}
+
+/// A key whose value is a list of strings (`cap_drop: [ALL]`), with where each was written.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub key_span: Span,
+    pub items: Vec<Spanned<String>>,
+}
+
+/// What a service builds: the Dockerfile (a path or inline text) and the stage.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// `build:` itself, for pointing at.
+    pub span: Span,
+    /// The build context, resolved against the Compose file's folder.
+    pub context: PathBuf,
+    pub dockerfile: BuildDockerfile,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum BuildDockerfile {
+    /// A file, resolved against the context: `Dockerfile` by default.
+    Path(PathBuf),
+    /// `dockerfile_inline:` text, parsed as its own source.
+    Inline(SourceId),
+}

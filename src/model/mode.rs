@@ -18,6 +18,18 @@ impl SpecialBits {
     }
 }
 
+/// Why a mode step's targets are directories: setgid on a directory only makes new files
+/// inherit its group, and setuid on a directory does nothing on Linux.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryEvidence {
+    /// Every target ends in `/`.
+    TrailingSlash,
+    /// `mkdir -m`: the command creates directories.
+    MkdirMode,
+    /// Every target was created by `mkdir` earlier in the same script.
+    CreatedByMkdir,
+}
+
 /// A command in a script that gives files the setuid or setgid bit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeStep {
@@ -28,9 +40,8 @@ pub struct ModeStep {
     pub bits: SpecialBits,
     /// The files the command applies to, literal ones only.
     pub targets: Vec<String>,
-    /// Every target is evidently a directory: a trailing `/`, or created by `mkdir` earlier in
-    /// the same script. Setgid on a directory only makes new files inherit its group.
-    pub targets_are_directories: bool,
+    /// Why every target is evidently a directory, when it is.
+    pub directory: Option<DirectoryEvidence>,
 }
 
 /// The special bits an octal (`4755`) or symbolic (`u+s,g-w`) mode sets; `None` when the text
