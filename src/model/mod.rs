@@ -1,6 +1,7 @@
 //! The model: a format-independent view of what each container will be at run time. Rules read
 //! only these types, never parser types.
 
+pub mod compose;
 pub mod mode;
 
 use std::path::PathBuf;
@@ -170,6 +171,6 @@ pub struct Build {
 pub enum BuildDockerfile {
     /// A file, resolved against the context: `Dockerfile` by default.
     Path(PathBuf),
-    /// `dockerfile_inline:` text, parsed as its own source.
-    Inline(SourceId),
+    /// `dockerfile_inline:` text, with the span of the YAML value that holds it.
+    Inline(Spanned<String>),
 }
