@@ -2,9 +2,16 @@
 //!
 //! The pipeline: discover files, parse them, build the model, run the rules, report.
 
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
+pub mod docs;
+pub mod lint;
+pub mod logging;
 pub mod model;
 pub mod parse;
+pub mod report;
+pub mod rules;
 pub mod shell;
 pub mod source;
 pub mod text;

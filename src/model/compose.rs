@@ -25,5 +25,11 @@ pub struct Loaded {
 /// project's `.env`) are read and added to `sources` so diagnostics can point into them.
 pub fn load(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Loaded {
     let _ = (sources.get(id), options);
-    Loaded { compose: Compose { source: id, services: Vec::new() }, diagnostics: Vec::new() }
+    Loaded {
+        compose: Compose {
+            source: id,
+            services: Vec::new(),
+        },
+        diagnostics: Vec::new(),
+    }
 }

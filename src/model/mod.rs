@@ -2,6 +2,7 @@
 //! only these types, never parser types.
 
 pub mod compose;
+pub mod dockerfile;
 pub mod mode;
 
 use std::path::PathBuf;
@@ -9,6 +10,25 @@ use std::path::PathBuf;
 use crate::source::{SourceId, Span, Spanned};
 
 pub use mode::{DirectoryEvidence, SpecialBits};
+
+/// Everything one run knows: the Dockerfiles and Compose files linted or read as context.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub dockerfiles: Vec<Dockerfile>,
+    pub composes: Vec<Compose>,
+}
+
+impl Model {
+    /// The Dockerfile a service builds and the stage it targets.
+    pub fn built_stage(&self, service: &Service) -> Option<(&Dockerfile, &Stage)> {
+        let dockerfile = &self.dockerfiles[service.built?];
+        let target = service
+            .build
+            .as_ref()
+            .and_then(|build| build.target.as_deref());
+        Some((dockerfile, dockerfile.built_stage(target)?))
+    }
+}
 
 /// A user as `USER` or `user:` gives it: `name[:group]`, names or ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +41,14 @@ impl User {
     /// Splits `user[:group]`.
     pub fn parse(text: &str) -> Self {
         match text.split_once(':') {
-            Some((name, group)) => Self { name: name.to_owned(), group: Some(group.to_owned()) },
-            None => Self { name: text.to_owned(), group: None },
+            Some((name, group)) => Self {
+                name: name.to_owned(),
+                group: Some(group.to_owned()),
+            },
+            None => Self {
+                name: text.to_owned(),
+                group: None,
+            },
         }
     }
 
@@ -43,6 +69,9 @@ impl User {
 pub struct Dockerfile {
     pub source: SourceId,
     pub stages: Vec<Stage>,
+    /// A Compose service in the run builds this file, so the service's diagnostics cover the
+    /// containers it runs.
+    pub built_by_compose: bool,
 }
 
 impl Dockerfile {
@@ -50,7 +79,10 @@ impl Dockerfile {
     pub fn built_stage(&self, target: Option<&str>) -> Option<&Stage> {
         match target {
             Some(target) => self.stages.iter().find(|stage| {
-                stage.name.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(target))
+                stage
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(target))
             }),
             None => self.stages.last(),
         }
@@ -126,6 +158,9 @@ pub struct SetuidStep {
     /// The files made setuid, when they are literal paths.
     pub targets: Vec<String>,
     pub directory: Option<DirectoryEvidence>,
+    /// The file belongs to root when the bit is set: the step ran as root, or `--chown` names
+    /// root or is absent.
+    pub owner_is_root: bool,
 }
 
 /// One Compose file (with what it pulls in), as Compose would run it.
@@ -147,6 +182,64 @@ pub struct Service {
     pub cap_drop: Option<Listing>,
     pub cap_add: Option<Listing>,
     pub build: Option<Build>,
+    /// The Dockerfile this service builds, as an index into [`Model::dockerfiles`]; set when the
+    /// model of the run is assembled.
+    pub built: Option<usize>,
+}
+
+impl Service {
+    /// Whether `security_opt` turns `no-new-privileges` on, read as the engine reads it: a bare
+    /// `no-new-privileges`, or `:VALUE` / `=VALUE` with a boolean Go's `ParseBool` accepts. The
+    /// last entry wins.
+    pub fn has_no_new_privileges(&self) -> bool {
+        let Some(security_opt) = &self.security_opt else {
+            return false;
+        };
+        let mut enabled = false;
+        for item in &security_opt.items {
+            let option = item.value.trim();
+            let (key, value) = match option.find([':', '=']) {
+                Some(at) => (&option[..at], Some(&option[at + 1..])),
+                None => (option, None),
+            };
+            if key != "no-new-privileges" {
+                continue;
+            }
+            enabled = match value {
+                None => true,
+                Some(value) => parse_go_bool(value).unwrap_or(false),
+            };
+        }
+        enabled
+    }
+
+    /// Whether `cap_drop` holds `ALL`, in any case, with or without the `CAP_` prefix.
+    pub fn drops_all_capabilities(&self) -> bool {
+        self.cap_drop.as_ref().is_some_and(|cap_drop| {
+            cap_drop
+                .items
+                .iter()
+                .any(|item| normalise_capability(&item.value) == "ALL")
+        })
+    }
+}
+
+/// A capability name as the engine compares it: upper case, without `CAP_`.
+pub fn normalise_capability(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map(str::to_owned)
+        .unwrap_or(upper)
+}
+
+/// Go's `strconv.ParseBool`, which the engine uses for option values.
+pub fn parse_go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
 }
 
 /// A key whose value is a list of strings (`cap_drop: [ALL]`), with where each was written.

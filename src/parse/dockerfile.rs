@@ -80,5 +80,33 @@ pub struct ParseError {
 /// Parses a whole Dockerfile; never fails as a whole.
 pub fn parse(source: SourceId, text: &str) -> Dockerfile {
     let _ = (source, text);
-    Dockerfile { escape: '\\', ..Dockerfile::default() }
+    Dockerfile {
+        escape: '\\',
+        ..Dockerfile::default()
+    }
+}
+
+/// A `KEY=value` pair of ENV, ARG or LABEL.
+#[derive(Debug, Clone)]
+pub struct KeyValue {
+    pub key: Text,
+    pub value: Option<Text>,
+}
+
+impl Instruction {
+    /// The shell-form arguments split on unquoted whitespace.
+    pub fn words(&self) -> Vec<Text> {
+        Vec::new()
+    }
+
+    /// ENV, ARG and LABEL pairs.
+    pub fn key_values(&self) -> Vec<KeyValue> {
+        Vec::new()
+    }
+}
+
+/// Expands a word as BuildKit does.
+pub fn expand_word(word: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let _ = (escape, lookup);
+    word.to_owned()
 }

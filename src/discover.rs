@@ -1,0 +1,246 @@
+//! Finds the files to lint: named paths whatever their names, and Dockerfiles and Compose files
+//! by name inside directories, honouring `.gitignore` in a git checkout.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// The two kinds of file escalint reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    Dockerfile,
+    Compose,
+}
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub kind: Kind,
+}
+
+/// What a walk found, and the entries it could not read.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Found>,
+    pub errors: Vec<String>,
+}
+
+/// Suffixes of files named like `Dockerfile.*` that are not Dockerfiles: BuildKit's per-file
+/// ignore files, documentation, templates, editor and patch leftovers.
+const NOT_DOCKERFILE_SUFFIXES: &[&str] = &[
+    ".dockerignore",
+    ".md",
+    ".txt",
+    ".bak",
+    ".orig",
+    ".rej",
+    ".swp",
+    ".template",
+    "~",
+];
+
+/// The kind of a file found inside a directory, by its name.
+pub fn classify(file_name: &str) -> Option<Kind> {
+    let name = file_name.to_ascii_lowercase();
+
+    if is_compose_name(&name) {
+        return Some(Kind::Compose);
+    }
+
+    if NOT_DOCKERFILE_SUFFIXES
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+    {
+        return None;
+    }
+
+    let is_dockerfile = name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.starts_with("containerfile.")
+        || name.starts_with("dockerfile-")
+        || name.ends_with(".dockerfile")
+        || name.ends_with(".containerfile");
+    is_dockerfile.then_some(Kind::Dockerfile)
+}
+
+/// `compose.yaml`, `docker-compose.yml`, `compose.override.yaml`, `docker-compose.prod.yml`, ...
+pub fn is_compose_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    let base = stem.split('.').next().unwrap_or(stem);
+    base == "compose" || base == "docker-compose"
+}
+
+/// The kind of a file named on the command line: YAML is Compose, anything else a Dockerfile.
+pub fn kind_of_named_file(path: &Path) -> Kind {
+    match path.extension().and_then(|extension| extension.to_str()) {
+        Some(extension) if extension.eq_ignore_ascii_case("yml") => Kind::Compose,
+        Some(extension) if extension.eq_ignore_ascii_case("yaml") => Kind::Compose,
+        _ => Kind::Dockerfile,
+    }
+}
+
+/// Walks a directory for Dockerfiles and Compose files, hidden folders included (a
+/// `.devcontainer/Dockerfile` is real), `.git` excluded, symlinks followed with loop detection.
+pub fn walk(root: &Path) -> Discovery {
+    let mut discovery = Discovery::default();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(true)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                discovery.errors.push(err.to_string());
+                continue;
+            }
+        };
+        if !entry
+            .file_type()
+            .is_some_and(|file_type| file_type.is_file())
+        {
+            continue;
+        }
+        let Some(kind) = entry.file_name().to_str().and_then(classify) else {
+            continue;
+        };
+        discovery.files.push(Found {
+            path: clean(entry.path()),
+            kind,
+        });
+    }
+
+    discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery
+}
+
+/// The Compose files in `folder` itself (not below it), sorted.
+pub fn compose_files_in(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|file_type| file_type.is_file()))
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| is_compose_name(&name.to_lowercase()))
+        })
+        .map(|entry| clean(&entry.path()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The folders from `start` up to the repository root (the nearest folder holding `.git`); with
+/// no repository, up to the working directory when `start` is inside it, else `start` alone.
+pub fn folders_up_to_root(start: &Path) -> Vec<PathBuf> {
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let ancestors: Vec<&Path> = start.ancestors().collect();
+
+    if let Some(root) = ancestors
+        .iter()
+        .position(|folder| folder.join(".git").exists())
+    {
+        return ancestors[..=root]
+            .iter()
+            .map(|folder| folder.to_path_buf())
+            .collect();
+    }
+
+    let working_directory = std::env::current_dir().ok();
+    let limit = working_directory
+        .and_then(|cwd| ancestors.iter().position(|folder| *folder == cwd.as_path()))
+        .unwrap_or(0);
+    ancestors[..=limit]
+        .iter()
+        .map(|folder| folder.to_path_buf())
+        .collect()
+}
+
+/// `./a/Dockerfile` as `a/Dockerfile`.
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names_are_recognised() {
+        for name in [
+            "Dockerfile",
+            "Containerfile",
+            "Dockerfile.dev",
+            "Containerfile.fedora",
+            "api.Dockerfile",
+            "web.dockerfile",
+            "Dockerfile-alpine",
+            "dockerfile",
+        ] {
+            assert_eq!(classify(name), Some(Kind::Dockerfile), "{name}");
+        }
+    }
+
+    #[test]
+    fn ignore_files_and_documents_are_not_dockerfiles() {
+        for name in [
+            "Dockerfile.dockerignore",
+            "api.Dockerfile.dockerignore",
+            "Dockerfile.md",
+        ] {
+            assert_eq!(classify(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn compose_names_are_recognised() {
+        for name in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yaml",
+            "docker-compose.yml",
+            "compose.override.yaml",
+            "docker-compose.override.yml",
+            "compose.prod.yaml",
+            "docker-compose.ci.yml",
+        ] {
+            assert_eq!(classify(name), Some(Kind::Compose), "{name}");
+        }
+    }
+
+    #[test]
+    fn other_yaml_is_not_compose() {
+        for name in [
+            "values.yaml",
+            "docker-compose.yml.bak",
+            "composer.yaml",
+            "common.yaml",
+        ] {
+            assert_eq!(classify(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn named_files_are_read_by_extension() {
+        assert_eq!(kind_of_named_file(Path::new("stack.yml")), Kind::Compose);
+        assert_eq!(
+            kind_of_named_file(Path::new("build/Base")),
+            Kind::Dockerfile
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! The rule documents in `rules/*.md`, embedded in the binary: their headers give each rule's
+//! name, default severity, summary and help line; their bodies feed `explain` and SARIF help.
+
+use crate::diagnostic::Severity;
+
+/// One rule's document.
+#[derive(Debug, Clone)]
+pub struct RuleDoc {
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub help: &'static str,
+    /// The CVSS-like score code scanning sorts security alerts by (`security-severity`), for
+    /// rules that find security problems.
+    pub security_severity: Option<&'static str>,
+    /// The Markdown after the header.
+    pub body: &'static str,
+}
+
+/// Every rule document, by name, alphabetical.
+pub const DOCUMENTS: &[(&str, &str)] = &[
+    (
+        "cap-drop-all-missing",
+        include_str!("../rules/cap-drop-all-missing.md"),
+    ),
+    (
+        "no-new-privileges-missing",
+        include_str!("../rules/no-new-privileges-missing.md"),
+    ),
+    ("parse-error", include_str!("../rules/parse-error.md")),
+    ("setuid-bit", include_str!("../rules/setuid-bit.md")),
+];
+
+/// The parsed document of a rule, or `None` for an unknown name.
+pub fn rule_doc(name: &str) -> Option<RuleDoc> {
+    let (_, text) = DOCUMENTS.iter().find(|(doc_name, _)| *doc_name == name)?;
+    Some(parse(text))
+}
+
+/// Every rule's document, alphabetical.
+pub fn all_rule_docs() -> Vec<RuleDoc> {
+    DOCUMENTS.iter().map(|(_, text)| parse(text)).collect()
+}
+
+/// Parses a document's `---` header; the documents are part of the binary, so a malformed one is
+/// a bug caught by the tests, not a user error.
+fn parse(text: &'static str) -> RuleDoc {
+    let rest = text
+        .strip_prefix("---\n")
+        .expect("rule doc starts with a `---` header");
+    let (header, body) = rest
+        .split_once("\n---\n")
+        .expect("rule doc header ends with `---`");
+
+    let optional_field = |key: &str| -> Option<&'static str> {
+        header
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let field = |key: &str| -> &'static str {
+        optional_field(key).unwrap_or_else(|| panic!("rule doc header has `{key}`"))
+    };
+
+    let severity = match field("severity") {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "note" => Severity::Note,
+        other => panic!("rule doc severity `{other}` is not error, warning or note"),
+    };
+
+    RuleDoc {
+        name: field("name"),
+        severity,
+        summary: field("summary"),
+        help: field("help"),
+        security_severity: optional_field("security-severity"),
+        body: body.trim_start_matches('\n'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_document_header_names_its_file() {
+        for (name, _) in DOCUMENTS {
+            let doc = rule_doc(name).expect("listed document parses");
+
+            assert_eq!(doc.name, *name);
+            assert!(
+                !doc.summary.is_empty() && !doc.help.is_empty(),
+                "{name} has a summary"
+            );
+        }
+    }
+
+    #[test]
+    fn documents_are_listed_alphabetically() {
+        let names: Vec<_> = DOCUMENTS.iter().map(|(name, _)| *name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+
+        assert_eq!(names, sorted);
+    }
+}

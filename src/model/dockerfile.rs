@@ -1,0 +1,401 @@
+//! Builds the Dockerfile model from the syntax: stages and their bases, the user each stage runs
+//! as after `ARG`/`ENV` expansion, and the steps that make files setuid or setgid.
+
+use std::collections::HashMap;
+
+use crate::model::mode::{self, ModeStep};
+use crate::model::{Base, Dockerfile, SetuidStep, Stage, StageUser, User};
+use crate::parse::dockerfile::{self as syntax, Arguments, Instruction};
+use crate::shell;
+use crate::text::Text;
+
+/// Shells whose scripts are not POSIX: RUN steps after `SHELL ["powershell", ...]` are not
+/// analysed.
+const NON_POSIX_SHELLS: &[&str] = &["powershell", "pwsh", "cmd"];
+
+/// Shells that run `-c SCRIPT` in exec form.
+const POSIX_SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"];
+
+/// Builds the model of one parsed Dockerfile.
+pub fn build(file: &syntax::Dockerfile, source: crate::source::SourceId) -> Dockerfile {
+    let mut builder = Builder {
+        file,
+        global_args: HashMap::new(),
+        stages: Vec::new(),
+    };
+
+    for instruction in &file.instructions {
+        builder.apply(instruction);
+    }
+
+    let stages = builder
+        .stages
+        .into_iter()
+        .map(|state| state.stage)
+        .collect();
+    Dockerfile {
+        source,
+        stages,
+        built_by_compose: false,
+    }
+}
+
+struct Builder<'a> {
+    file: &'a syntax::Dockerfile,
+    /// `ARG`s declared before the first `FROM`, with their defaults.
+    global_args: HashMap<String, Option<String>>,
+    stages: Vec<StageState>,
+}
+
+/// A stage being built, with the variables in scope at the current instruction.
+#[derive(Clone)]
+struct StageState {
+    stage: Stage,
+    args: HashMap<String, String>,
+    env: HashMap<String, String>,
+    /// False after `SHELL` switches to PowerShell or cmd.
+    posix_shell: bool,
+}
+
+impl Builder<'_> {
+    fn apply(&mut self, instruction: &Instruction) {
+        match instruction.keyword.as_str() {
+            "FROM" => self.start_stage(instruction),
+            "ARG" => self.declare_args(instruction),
+            "ENV" => self.set_env(instruction),
+            "USER" => self.set_user(instruction),
+            "SHELL" => self.set_shell(instruction),
+            "RUN" => self.analyse_run(instruction),
+            "COPY" | "ADD" => self.analyse_copy(instruction),
+            _ => {}
+        }
+    }
+
+    fn start_stage(&mut self, instruction: &Instruction) {
+        let words = instruction.words();
+        let global = |name: &str| self.global_args.get(name).cloned().flatten();
+        let image = words
+            .first()
+            .map(|word| syntax::expand_word(&word.value, self.file.escape, &global))
+            .unwrap_or_default();
+        let name = match words.as_slice() {
+            [_, keyword, name, ..] if keyword.value.eq_ignore_ascii_case("as") => {
+                Some(name.value.to_ascii_lowercase())
+            }
+            _ => None,
+        };
+
+        let parent = self.stages.iter().position(|state| {
+            state.stage.name.as_deref() == Some(image.to_ascii_lowercase().as_str())
+        });
+        let index = self.stages.len();
+        let state = match parent {
+            Some(parent) => {
+                let mut state = self.stages[parent].clone();
+                state.stage.base = Base::Stage(parent);
+                state.stage.copies_from.clear();
+                state.stage.setuid_steps.clear();
+                state.args.clear();
+                state
+            }
+            None => StageState {
+                stage: Stage {
+                    index,
+                    name: None,
+                    span: instruction.span,
+                    base: if image.eq_ignore_ascii_case("scratch") {
+                        Base::Scratch
+                    } else {
+                        Base::Image(image.clone())
+                    },
+                    user: None,
+                    copies_from: Vec::new(),
+                    setuid_steps: Vec::new(),
+                    is_windows: is_windows_image(&image),
+                },
+                args: HashMap::new(),
+                env: HashMap::new(),
+                posix_shell: !is_windows_image(&image),
+            },
+        };
+
+        self.stages.push(state);
+        let stage = &mut self.stages[index].stage;
+        stage.index = index;
+        stage.name = name;
+        stage.span = instruction.span;
+    }
+
+    fn declare_args(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
+        let Some(state) = self.stages.last_mut() else {
+            for pair in instruction.key_values() {
+                let lookup = |name: &str| self.global_args.get(name).cloned().flatten();
+                let default = pair
+                    .value
+                    .map(|value| syntax::expand_word(&value.value, escape, &lookup));
+                self.global_args.insert(pair.key.value.clone(), default);
+            }
+            return;
+        };
+
+        for pair in instruction.key_values() {
+            let name = pair.key.value.clone();
+            // A re-declared global ARG takes the global default unless it gives its own.
+            let value = match pair.value {
+                Some(value) => Some(syntax::expand_word(&value.value, escape, &state.lookup())),
+                None => self.global_args.get(&name).cloned().flatten(),
+            };
+            if let Some(value) = value {
+                state.args.insert(name, value);
+            }
+        }
+    }
+
+    fn set_env(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+
+        for pair in instruction.key_values() {
+            let value = pair.value.map(|value| value.value).unwrap_or_default();
+            let value = syntax::expand_word(&value, escape, &state.lookup());
+            state.env.insert(pair.key.value.clone(), value);
+        }
+    }
+
+    fn set_user(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+        let Some(word) = instruction.words().into_iter().next() else {
+            return;
+        };
+
+        let text = syntax::expand_word(&word.value, escape, &state.lookup());
+        state.stage.user = Some(StageUser {
+            user: User::parse(&text),
+            span: instruction.span,
+        });
+    }
+
+    fn set_shell(&mut self, instruction: &Instruction) {
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+        let Arguments::Exec(arguments) = &instruction.arguments else {
+            return;
+        };
+        let Some(program) = arguments.first() else {
+            return;
+        };
+
+        let name = program_name(&program.value);
+        state.posix_shell = !NON_POSIX_SHELLS.contains(&name.as_str());
+    }
+
+    fn analyse_run(&mut self, instruction: &Instruction) {
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+        if !state.posix_shell {
+            return;
+        }
+
+        let owner_is_root = state.runs_as_root();
+        for script in run_scripts(instruction) {
+            let commands = shell::commands(&script.value);
+            for step in mode::mode_steps(&commands) {
+                state
+                    .stage
+                    .setuid_steps
+                    .push(setuid_step(&script, step, owner_is_root));
+            }
+        }
+    }
+
+    fn analyse_copy(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
+        let stage_names: Vec<Option<String>> = self
+            .stages
+            .iter()
+            .map(|state| state.stage.name.clone())
+            .collect();
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+
+        let flag = |name: &str| instruction.flags.iter().find(|flag| flag.name == name);
+        if let Some(from) = flag("from").and_then(|flag| flag.value.as_ref()) {
+            let from = syntax::expand_word(&from.value, escape, &state.lookup());
+            let by_name = stage_names
+                .iter()
+                .position(|name| name.as_deref() == Some(from.to_ascii_lowercase().as_str()));
+            let by_index = from
+                .parse::<usize>()
+                .ok()
+                .filter(|index| *index < state.stage.index);
+            if let Some(index) = by_name.or(by_index) {
+                state.stage.copies_from.push(index);
+            }
+        }
+
+        let Some(chmod) = flag("chmod") else {
+            return;
+        };
+        let Some(mode_text) = &chmod.value else {
+            return;
+        };
+        let mode = syntax::expand_word(&mode_text.value, escape, &state.lookup());
+        let Some(bits) = mode::special_bits(&mode) else {
+            return;
+        };
+        if !bits.any() {
+            return;
+        }
+
+        let owner_is_root = match flag("chown").and_then(|flag| flag.value.as_ref()) {
+            Some(chown) => User::parse(&chown.value).is_root(),
+            None => true,
+        };
+        let destination = copy_destination(instruction);
+        state.stage.setuid_steps.push(SetuidStep {
+            span: chmod.span,
+            mode: format!("--chmod={mode}"),
+            bits,
+            targets: destination.into_iter().collect(),
+            directory: None,
+            owner_is_root,
+        });
+    }
+}
+
+impl StageState {
+    /// Variable lookup for word expansion: `ENV` wins over `ARG`.
+    fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        |name: &str| self.env.get(name).or_else(|| self.args.get(name)).cloned()
+    }
+
+    /// RUN steps run as the stage's user; with none set, the base image decides, and most run
+    /// as root.
+    fn runs_as_root(&self) -> bool {
+        self.stage
+            .user
+            .as_ref()
+            .is_none_or(|user| user.user.is_root() || user.user.is_empty())
+    }
+}
+
+/// The scripts a RUN executes with a POSIX shell, each with its map back to the source.
+fn run_scripts(instruction: &Instruction) -> Vec<Text> {
+    match &instruction.arguments {
+        Arguments::Shell(line) => shell_form_scripts(line, &instruction.heredocs),
+        Arguments::Exec(arguments) => exec_form_script(arguments).into_iter().collect(),
+    }
+}
+
+/// `RUN <<EOF` alone runs the body as a script file (a shebang picks the interpreter); otherwise
+/// the shell runs the line with the heredoc bodies following it, as BuildKit passes them.
+fn shell_form_scripts(line: &Text, heredocs: &[syntax::Heredoc]) -> Vec<Text> {
+    let only_heredocs = !heredocs.is_empty()
+        && line
+            .value
+            .split_whitespace()
+            .all(|word| word.starts_with("<<"))
+        && heredocs.len() == line.value.split_whitespace().count();
+    if only_heredocs {
+        return heredocs
+            .iter()
+            .filter(|heredoc| is_shell_script(&heredoc.body.value))
+            .map(|heredoc| heredoc.body.clone())
+            .collect();
+    }
+
+    let mut script = line.clone();
+    for heredoc in heredocs {
+        script.push_synthetic("\n");
+        script.push_text(&heredoc.body);
+        script.push_synthetic(&heredoc.delimiter);
+    }
+    vec![script]
+}
+
+/// A heredoc script without a shebang runs with the default shell; one with a shebang runs with
+/// the program it names.
+fn is_shell_script(body: &str) -> bool {
+    let Some(shebang) = body.strip_prefix("#!") else {
+        return true;
+    };
+    let interpreter = shebang.lines().next().unwrap_or("");
+    let mut words = interpreter.split_whitespace();
+    let program = words.next().map(program_name).unwrap_or_default();
+    let program = if program == "env" {
+        words
+            .find(|word| !word.starts_with('-'))
+            .map(program_name)
+            .unwrap_or_default()
+    } else {
+        program
+    };
+    POSIX_SHELLS.contains(&program.as_str())
+}
+
+/// Exec form runs a program directly: a shell with `-c SCRIPT` runs the script; any other
+/// program is analysed as the one command it is.
+fn exec_form_script(arguments: &[Text]) -> Option<Text> {
+    let program = program_name(&arguments.first()?.value);
+    if POSIX_SHELLS.contains(&program.as_str()) {
+        let dash_c = arguments
+            .iter()
+            .position(|argument| argument.value == "-c")?;
+        return arguments.get(dash_c + 1).cloned();
+    }
+
+    // LIMITATION: exec-form arguments are joined with spaces before shell analysis, so an
+    // argument that itself holds spaces or quotes is split differently than the program sees it.
+    let mut script = arguments[0].clone();
+    for argument in &arguments[1..] {
+        script.push_synthetic(" ");
+        script.push_text(argument);
+    }
+    Some(script)
+}
+
+fn setuid_step(script: &Text, step: ModeStep, owner_is_root: bool) -> SetuidStep {
+    SetuidStep {
+        span: script.source_span(step.mode_range.clone()),
+        mode: step.mode,
+        bits: step.bits,
+        targets: step.targets,
+        directory: step.directory,
+        owner_is_root,
+    }
+}
+
+/// The last argument of a COPY or ADD: where the files land.
+fn copy_destination(instruction: &Instruction) -> Option<String> {
+    match &instruction.arguments {
+        Arguments::Exec(arguments) => arguments.last().map(|argument| argument.value.clone()),
+        Arguments::Shell(_) => instruction.words().last().map(|word| word.value.clone()),
+    }
+}
+
+/// `/usr/bin/bash` and `bash.exe` are both `bash`.
+fn program_name(path: &str) -> String {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
+}
+
+/// Windows base images: Server Core, Nano Server and the Windows variants of official images.
+fn is_windows_image(image: &str) -> bool {
+    let image = image.to_ascii_lowercase();
+    ["windows/", "servercore", "nanoserver", "windowsservercore"]
+        .iter()
+        .any(|marker| image.contains(marker))
+}

@@ -1,0 +1,177 @@
+//! The SARIF 2.1.0 reporter, shaped for GitHub code scanning: rules from the embedded documents,
+//! results with regions, related locations and fingerprints that survive unrelated line shifts.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::docs::RuleDoc;
+use crate::report::Region;
+use crate::rules::rule_docs;
+use crate::source::{Sources, Span};
+
+const INFORMATION_URI: &str = "https://github.com/escalint/escalint";
+
+/// Renders the diagnostics as one SARIF log.
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    let docs = rule_docs();
+    let rules: Vec<Value> = docs.iter().map(rule_descriptor).collect();
+
+    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let rule_index = docs.iter().position(|doc| doc.name == diagnostic.rule);
+            let fingerprint = fingerprint(sources, diagnostic);
+            let occurrence = occurrences.entry(fingerprint.clone()).or_insert(0);
+            *occurrence += 1;
+            result(
+                sources,
+                diagnostic,
+                rule_index,
+                format!("{fingerprint}:{occurrence}"),
+            )
+        })
+        .collect();
+
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "escalint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log).expect("the SARIF log serialises");
+    text.push('\n');
+    text
+}
+
+fn rule_descriptor(doc: &RuleDoc) -> Value {
+    let mut properties = json!({
+        "tags": if doc.security_severity.is_some() { vec!["security"] } else { vec!["parse"] },
+        "precision": "high",
+    });
+    if let Some(score) = doc.security_severity {
+        properties["security-severity"] = json!(score);
+    }
+
+    json!({
+        "id": doc.name,
+        "name": doc.name,
+        "shortDescription": { "text": doc.summary },
+        "fullDescription": { "text": first_paragraph(doc.body) },
+        "help": { "text": doc.help, "markdown": doc.body },
+        "defaultConfiguration": { "level": doc.severity.as_str() },
+        "properties": properties,
+    })
+}
+
+fn result(
+    sources: &Sources,
+    diagnostic: &Diagnostic,
+    rule_index: Option<usize>,
+    fingerprint: String,
+) -> Value {
+    let related: Vec<Value> = diagnostic
+        .related
+        .iter()
+        .enumerate()
+        .map(|(index, related)| {
+            let mut location = location(sources, related.span);
+            location["id"] = json!(index + 1);
+            location["message"] = json!({ "text": related.message });
+            location
+        })
+        .collect();
+
+    let mut result = json!({
+        "ruleId": diagnostic.rule,
+        "level": level(diagnostic.severity),
+        "message": { "text": diagnostic.message },
+        "locations": [location(sources, diagnostic.span)],
+        "partialFingerprints": { "escalint/v1": fingerprint },
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = json!(related);
+    }
+    result
+}
+
+fn location(sources: &Sources, span: Span) -> Value {
+    let region = Region::of(sources, span);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri(&sources.get(span.source).display) },
+            "region": {
+                "startLine": region.line,
+                "startColumn": region.column,
+                "endLine": region.end_line,
+                "endColumn": region.end_column.max(region.column + usize::from(region.end_line == region.line)),
+            }
+        }
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    severity.as_str()
+}
+
+/// A relative path as a URI reference: forward slashes, reserved characters percent-encoded.
+fn uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.replace('\\', "/").bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(byte as char);
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+/// A hash of what the diagnostic is about, not where: the rule, the file, the text of the
+/// flagged line and the flagged text. An edit elsewhere in the file leaves it unchanged.
+fn fingerprint(sources: &Sources, diagnostic: &Diagnostic) -> String {
+    let source = sources.get(diagnostic.span.source);
+    let (line, _) = source.line_column(diagnostic.span.start);
+    let line_text = source.text[source.line_range(line)].trim();
+    let flagged = source
+        .text
+        .get(diagnostic.span.start..diagnostic.span.end)
+        .unwrap_or("");
+
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [diagnostic.rule, source.display.as_str(), line_text, flagged] {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The first paragraph of a document's body, after its first heading.
+fn first_paragraph(body: &str) -> String {
+    body.split("\n\n")
+        .map(str::trim)
+        .find(|paragraph| !paragraph.is_empty() && !paragraph.starts_with('#'))
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,53 @@
+//! `cap-drop-all-missing`: a Compose service does not drop all capabilities
+//! (rules/cap-drop-all-missing.md).
+
+use crate::model::{Model, Service};
+use crate::rules::Context;
+
+pub(crate) const NAME: &str = "cap-drop-all-missing";
+
+pub(crate) fn check(model: &Model, ctx: &mut Context) {
+    for compose in &model.composes {
+        for service in &compose.services {
+            if service.drops_all_capabilities() {
+                continue;
+            }
+
+            if is_windows(model, service) {
+                continue;
+            }
+
+            match &service.cap_drop {
+                Some(cap_drop) => {
+                    let dropped: Vec<String> = cap_drop
+                        .items
+                        .iter()
+                        .map(|item| format!("`{}`", item.value))
+                        .collect();
+                    let message = if dropped.is_empty() {
+                        format!("service `{}` has an empty `cap_drop`", service.name)
+                    } else {
+                        format!(
+                            "service `{}` drops {} but not `ALL`",
+                            service.name,
+                            dropped.join(", ")
+                        )
+                    };
+                    ctx.report(NAME, cap_drop.key_span, message);
+                }
+                None => {
+                    let message =
+                        format!("service `{}` does not drop any capabilities", service.name);
+                    ctx.report(NAME, service.key_span, message);
+                }
+            }
+        }
+    }
+}
+
+/// Windows containers have no Linux capabilities.
+fn is_windows(model: &Model, service: &Service) -> bool {
+    model
+        .built_stage(service)
+        .is_some_and(|(_, stage)| stage.is_windows)
+}

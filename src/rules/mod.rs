@@ -1,0 +1,109 @@
+//! The rule registry and the context every rule reports through.
+
+mod cap_drop_all_missing;
+mod no_new_privileges_missing;
+mod setuid_bit;
+
+use std::sync::OnceLock;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::docs::{self, RuleDoc};
+use crate::model::Model;
+use crate::source::Span;
+
+/// The reserved rule for input that cannot be read; it has a document but no check.
+pub const PARSE_ERROR: &str = "parse-error";
+
+/// A rule: its name and its check.
+pub struct Rule {
+    pub name: &'static str,
+    pub check: fn(&Model, &mut Context),
+}
+
+/// Every rule with a check, alphabetical.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: cap_drop_all_missing::NAME,
+        check: cap_drop_all_missing::check,
+    },
+    Rule {
+        name: no_new_privileges_missing::NAME,
+        check: no_new_privileges_missing::check,
+    },
+    Rule {
+        name: setuid_bit::NAME,
+        check: setuid_bit::check,
+    },
+];
+
+/// What a rule reports into.
+#[derive(Default)]
+pub struct Context {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Context {
+    /// Reports a diagnostic at the rule's default severity; the returned value can be refined
+    /// (severity, related locations).
+    pub fn report(&mut self, rule: &'static str, span: Span, message: String) -> &mut Diagnostic {
+        let severity = default_severity(rule);
+        self.diagnostics
+            .push(Diagnostic::new(rule, severity, span, message));
+        self.diagnostics
+            .last_mut()
+            .expect("a diagnostic was just pushed")
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+/// Runs every rule over the model.
+pub fn run_all(model: &Model) -> Vec<Diagnostic> {
+    let mut context = Context::default();
+    for rule in RULES {
+        log::trace!("running rule {}", rule.name);
+        (rule.check)(model, &mut context);
+    }
+    context.into_diagnostics()
+}
+
+/// A rule's severity as its document's header gives it.
+pub fn default_severity(rule: &str) -> Severity {
+    rule_docs()
+        .iter()
+        .find(|doc| doc.name == rule)
+        .map_or(Severity::Error, |doc| doc.severity)
+}
+
+/// The rule documents, parsed once, on first use.
+pub fn rule_docs() -> &'static [RuleDoc] {
+    static DOCS: OnceLock<Vec<RuleDoc>> = OnceLock::new();
+    DOCS.get_or_init(docs::all_rule_docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_document_and_every_document_a_rule() {
+        let mut rule_names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
+        rule_names.push(PARSE_ERROR);
+        rule_names.sort_unstable();
+
+        let doc_names: Vec<&str> = rule_docs().iter().map(|doc| doc.name).collect();
+
+        assert_eq!(rule_names, doc_names);
+    }
+
+    #[test]
+    fn rules_are_listed_alphabetically() {
+        let names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+
+        assert_eq!(names, sorted);
+    }
+}
