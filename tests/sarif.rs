@@ -1,0 +1,88 @@
+//! SARIF output: a snapshot of a mixed fixture, and validation against the SARIF 2.1.0 schema.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn sarif_of(path: &str) -> serde_json::Value {
+    let output = Command::cargo_bin("escalint")
+        .expect("the binary is built")
+        .args(["check", "--format", "sarif", path])
+        .output()
+        .expect("the binary runs");
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
+#[test]
+fn sarif_of_a_service_building_a_setuid_image() {
+    let mut sarif = sarif_of("fixtures/no-new-privileges-missing/compose-build-user");
+    sarif["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
+    sarif["runs"][0]["tool"]["driver"]["semanticVersion"] = "[version]".into();
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array_mut().expect("rules") {
+        rule["help"]["markdown"] = "[rule document]".into();
+    }
+
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_json_snapshot!("sarif_compose_build_user", sarif);
+    });
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    let Ok(schema_text) = std::fs::read_to_string(&schema_path) else {
+        eprintln!("skipped: {} is absent", schema_path.display());
+        return;
+    };
+    // The published schema's `run.language` pattern has a stray `]` that `jsonschema` rejects as
+    // an invalid regular expression; the pattern is not what this test checks.
+    let schema_text = schema_text.replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}?$");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+
+    for path in ["fixtures", "fixtures/parse-error"] {
+        let sarif = sarif_of(path);
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|error| format!("{error} at {}", error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "SARIF of {path} is invalid:\n{}", errors.join("\n"));
+        assert!(!sarif["runs"][0]["results"].as_array().expect("results").is_empty());
+    }
+}
+
+#[test]
+fn fingerprints_survive_an_unrelated_line_shift() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("Dockerfile");
+    let body = "RUN chmod 4755 /usr/local/bin/tool\nUSER 10001\n";
+
+    std::fs::write(&path, format!("FROM alpine:3.20\n{body}")).expect("written");
+    let before = sarif_of(path.to_str().expect("UTF-8 path"));
+    std::fs::write(&path, format!("FROM alpine:3.20\nRUN apk add curl\n\n{body}")).expect("written");
+    let after = sarif_of(path.to_str().expect("UTF-8 path"));
+
+    let fingerprints = |sarif: &serde_json::Value| -> Vec<String> {
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|result| result["partialFingerprints"]["escalint/v1"].to_string())
+            .collect()
+    };
+    let lines = |sarif: &serde_json::Value| -> Vec<u64> {
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|result| {
+                result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .expect("a line")
+            })
+            .collect()
+    };
+    assert_eq!(fingerprints(&before).len(), 2);
+    assert_eq!(fingerprints(&before), fingerprints(&after));
+    assert_ne!(lines(&before), lines(&after));
+}
