@@ -274,7 +274,8 @@ fn parse(script: &str) -> Option<Tree> {
     })
 }
 
-/// Records a `command` node, the commands it wraps and the script of its `sh -c` string.
+/// Records a `command` node, the commands it wraps, and the script of its `sh -c` string or of
+/// the here-string a shell reads (`bash <<< 'SCRIPT'`).
 fn record_command(node: Node<'_>, script: &str, nesting: usize, found: &mut Vec<Command>) {
     let nodes = command_words(node);
     if nodes.is_empty() {
@@ -299,12 +300,39 @@ fn record_command(node: Node<'_>, script: &str, nesting: usize, found: &mut Vec<
         let Some(inline) = inline_script(&literals[invocation.clone()]) else {
             continue;
         };
-        let mut text = shell_text(nodes[invocation.start + inline.word], script, 0);
-        text.drop_prefix(inline.prefix);
-        let inner_script = String::from_utf8_lossy(&text.bytes);
-        for inner in collect(&inner_script, nesting + 1) {
-            found.push(map_command(inner, &text.offsets));
+        let inline_node = nodes[invocation.start + inline.word];
+        record_inline_script(inline_node, inline.prefix, script, nesting, found);
+    }
+
+    if nesting < MAX_NESTING && reads_script_from_stdin_anywhere(&literals) {
+        let mut cursor = node.walk();
+        for redirect in node.children_by_field_name("redirect", &mut cursor) {
+            if redirect.kind() != "herestring_redirect" {
+                continue;
+            }
+            let mut word_cursor = redirect.walk();
+            let Some(text) = redirect.named_children(&mut word_cursor).last() else {
+                continue;
+            };
+            record_inline_script(text, 0, script, nesting, found);
         }
+    }
+}
+
+/// Records the commands of a word that is itself a script (`sh -c 'SCRIPT'`, `sh <<< SCRIPT`),
+/// skipping `prefix` bytes of its value (`--command=`).
+fn record_inline_script(
+    node: Node<'_>,
+    prefix: usize,
+    script: &str,
+    nesting: usize,
+    found: &mut Vec<Command>,
+) {
+    let mut text = shell_text(node, script, 0);
+    text.drop_prefix(prefix);
+    let inner_script = String::from_utf8_lossy(&text.bytes);
+    for inner in collect(&inner_script, nesting + 1) {
+        found.push(map_command(inner, &text.offsets));
     }
 }
 
@@ -333,9 +361,7 @@ fn record_heredoc_scripts(node: Node<'_>, script: &str, nesting: usize, found: &
     }
     let reader = literal_words(body, script);
     let reader_literals: Vec<Option<&str>> = reader.iter().map(Option::as_deref).collect();
-    let reader_is_shell = invocations(&reader_literals)
-        .into_iter()
-        .any(|invocation| reads_script_from_stdin(&reader_literals[invocation]));
+    let reader_is_shell = reads_script_from_stdin_anywhere(&reader_literals);
     let reader_is_cat =
         reader_literals == [Some("cat")] || reader_literals == [Some("cat"), Some("-")];
 
@@ -372,6 +398,8 @@ fn record_heredoc_scripts(node: Node<'_>, script: &str, nesting: usize, found: &
 }
 
 /// Whether the pipeline after a heredoc (`cat <<EOF | sh`) starts with a shell reading stdin.
+// LIMITATION: other text piped into a shell (`echo 'chmod u+s /x' | sh`, `curl ... | sh`) is
+// not parsed as a script; only a heredoc passed through a bare `cat` is.
 fn pipes_into_shell(heredoc: Node<'_>, script: &str) -> bool {
     let mut cursor = heredoc.walk();
     let Some(pipeline) = heredoc
@@ -389,9 +417,14 @@ fn pipes_into_shell(heredoc: Node<'_>, script: &str) -> bool {
     };
     let consumer = literal_words(consumer, script);
     let literals: Vec<Option<&str>> = consumer.iter().map(Option::as_deref).collect();
-    invocations(&literals)
+    reads_script_from_stdin_anywhere(&literals)
+}
+
+/// Whether a command, or a command it wraps (`sudo -u app bash`), is a shell reading stdin.
+fn reads_script_from_stdin_anywhere(words: &[Option<&str>]) -> bool {
+    invocations(words)
         .into_iter()
-        .any(|invocation| reads_script_from_stdin(&literals[invocation]))
+        .any(|invocation| reads_script_from_stdin(&words[invocation]))
 }
 
 fn literal_words(command: Node<'_>, script: &str) -> Vec<Option<String>> {
@@ -505,7 +538,7 @@ fn find_actions(words: &[Option<&str>]) -> Vec<Range<usize>> {
 }
 
 /// Where a command's inline script stands: `sh -c 'SCRIPT'`, `su -c 'SCRIPT' user`,
-/// `su --command=SCRIPT`.
+/// `su --command=SCRIPT`, `eval 'SCRIPT'`.
 struct InlineScript {
     /// The index of the word holding the script.
     word: usize,
@@ -522,6 +555,11 @@ fn inline_script(words: &[Option<&str>]) -> Option<InlineScript> {
             word: options.end,
             prefix: 0,
         });
+    }
+    // LIMITATION: only `eval` with a single word is parsed; `eval chmod "$m" /x` joins its
+    // words with spaces first, which has no exact place in the script.
+    if program == "eval" {
+        return (words.len() == 2).then_some(InlineScript { word: 1, prefix: 0 });
     }
     if program != "su" && program != "runuser" {
         return None;
@@ -1030,6 +1068,16 @@ mod tests {
                 ["chmod", "g+s", "/b"],
                 ["chmod", "+s", "/c"]
             ]
+        );
+    }
+
+    #[test]
+    fn here_strings_read_by_a_shell_and_eval_strings_are_scripts() {
+        let script = "bash -s <<< \"chmod u+s /x\" && eval 'chmod g+s /y' && cat <<< 'chmod +s /z'";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [["chmod", "u+s", "/x"], ["chmod", "g+s", "/y"]]
         );
     }
 
