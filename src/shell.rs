@@ -1,7 +1,10 @@
 //! Shell analysis of RUN scripts with tree-sitter-bash: the simple commands a script runs,
 //! nested ones included, with byte ranges into the script text.
 
+use std::cell::RefCell;
 use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
 
 /// A simple command: `chmod u+s /bin/x`, wherever it stands in the script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,17 +13,1166 @@ pub struct Command {
     pub arguments: Vec<Word>,
 }
 
+impl Command {
+    /// The file name of the program run: `chmod` for `/bin/chmod`; `None` when the name is not
+    /// literal.
+    pub fn program(&self) -> Option<&str> {
+        let name = self.name.literal.as_deref()?;
+        Some(file_name(name))
+    }
+}
+
 /// One shell word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// The value after quote removal, or `None` when it depends on an expansion (`$MODE`).
+    /// Globs, braces and `~` are kept as written.
     pub literal: Option<String>,
     /// Where the word stands in the script, quotes included.
     pub range: Range<usize>,
 }
 
-/// The simple commands of a script in source order.
+/// How deep command substitutions, `sh -c` strings, shell heredocs and wrapped commands are
+/// followed; anything nested deeper is skipped so hostile input cannot exhaust time or memory.
+pub const MAX_NESTING: usize = 64;
+
+/// Shells whose `-c` string, or heredoc read from stdin, is itself a script.
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "yash"];
+
+/// A command that runs the command given in its arguments: `sudo -u app chmod u+s /x`.
+struct Wrapper {
+    program: &'static str,
+    /// Options that take the next word as their value (`sudo -u USER`).
+    valued_options: &'static [&'static str],
+    /// `NAME=value` words before the command set its environment (`env`, `sudo`).
+    takes_assignments: bool,
+    /// Operands between the options and the command (`gosu USER`, `chroot DIR`).
+    operands: usize,
+}
+
+/// The wrappers followed; `find -exec` and `sh -c` have their own handling. The wrapper is
+/// reported as a command too, so rules can still see `sudo` itself.
+const WRAPPERS: &[Wrapper] = &[
+    Wrapper {
+        program: "sudo",
+        valued_options: &[
+            "-u",
+            "-g",
+            "-p",
+            "-C",
+            "-D",
+            "-h",
+            "-r",
+            "-t",
+            "-T",
+            "-U",
+            "--user",
+            "--group",
+            "--prompt",
+            "--close-from",
+            "--chdir",
+            "--host",
+            "--role",
+            "--type",
+            "--other-user",
+            "--command-timeout",
+        ],
+        takes_assignments: true,
+        operands: 0,
+    },
+    Wrapper {
+        program: "doas",
+        valued_options: &["-u", "-C"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "env",
+        // LIMITATION: `env -S "CMD ARGS"` splits its string into a command; that command is
+        // not reported.
+        valued_options: &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
+        takes_assignments: true,
+        operands: 0,
+    },
+    Wrapper {
+        program: "nohup",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "exec",
+        valued_options: &["-a"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "command",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "builtin",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "time",
+        valued_options: &["-f", "-o", "--format", "--output"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "nice",
+        valued_options: &["-n", "--adjustment"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "ionice",
+        valued_options: &["-c", "-n", "--class", "--classdata"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "timeout",
+        valued_options: &["-s", "-k", "--signal", "--kill-after"],
+        takes_assignments: false,
+        operands: 1,
+    },
+    Wrapper {
+        program: "setsid",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "busybox",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "su-exec",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 1,
+    },
+    Wrapper {
+        program: "gosu",
+        valued_options: &[],
+        takes_assignments: false,
+        operands: 1,
+    },
+    Wrapper {
+        program: "runuser",
+        valued_options: &["-u", "-g", "-G", "--user", "--group", "--supp-group"],
+        takes_assignments: false,
+        operands: 0,
+    },
+    Wrapper {
+        program: "chroot",
+        valued_options: &["--userspec", "--groups"],
+        takes_assignments: false,
+        operands: 1,
+    },
+    Wrapper {
+        program: "xargs",
+        valued_options: &[
+            "-a",
+            "-d",
+            "-E",
+            "-I",
+            "-L",
+            "-n",
+            "-P",
+            "-s",
+            "--arg-file",
+            "--delimiter",
+            "--eof",
+            "--max-lines",
+            "--max-args",
+            "--max-procs",
+            "--max-chars",
+            "--process-slot-var",
+        ],
+        takes_assignments: false,
+        operands: 0,
+    },
+];
+
+/// The `find` actions whose words up to `;` (or `{} +`) are a command.
+const FIND_ACTIONS: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// The simple commands of a script in source order (by the start of the command name).
+///
+/// Commands inside `$(...)`, backticks, `sh -c` strings, heredocs read by a shell and wrapped
+/// commands (`sudo CMD`, `find -exec CMD \;`) are reported at their own place in the script.
 pub fn commands(script: &str) -> Vec<Command> {
-    let _ = script;
-    Vec::new()
+    let mut found = collect(script, 0);
+
+    // A command substitution inside a `sh -c` string or a shell heredoc is seen both by the
+    // outer walk and by the nested parse; both map to the same range.
+    found.sort_by_key(|command| (command.name.range.start, command.name.range.end));
+    found.dedup_by(|later, earlier| later.name.range == earlier.name.range);
+    found
+}
+
+/// The commands of one script, with ranges into that script.
+fn collect(script: &str, nesting: usize) -> Vec<Command> {
+    let Some(tree) = parse(script) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut pending = vec![(tree.root_node(), nesting)];
+    while let Some((node, nesting)) = pending.pop() {
+        match node.kind() {
+            "command" => record_command(node, script, nesting, &mut found),
+            "redirected_statement" => record_heredoc_scripts(node, script, nesting, &mut found),
+            "comment" => continue,
+            _ => {}
+        }
+
+        let is_substitution =
+            matches!(node.kind(), "command_substitution" | "process_substitution");
+        let child_nesting = if is_substitution {
+            nesting + 1
+        } else {
+            nesting
+        };
+        if child_nesting > MAX_NESTING {
+            continue;
+        }
+        // Pushed in reverse so the stack pops them in source order; a loop, not recursion,
+        // because a chain of thousands of `&&` is a tree thousands of levels deep.
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            pending.push((child, child_nesting));
+        }
+    }
+    found
+}
+
+fn parse(script: &str) -> Option<Tree> {
+    PARSER.with(|slot| {
+        let mut slot = slot.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(script, None)
+    })
+}
+
+/// Records a `command` node, the commands it wraps, and the script of its `sh -c` string or of
+/// the here-string a shell reads (`bash <<< 'SCRIPT'`).
+fn record_command(node: Node<'_>, script: &str, nesting: usize, found: &mut Vec<Command>) {
+    let nodes = command_words(node);
+    if nodes.is_empty() {
+        return;
+    }
+    let words: Vec<Word> = nodes.iter().map(|&node| word(node, script)).collect();
+    let literals: Vec<Option<&str>> = words.iter().map(|word| word.literal.as_deref()).collect();
+
+    for invocation in invocations(&literals) {
+        let invocation_words = &words[invocation.clone()];
+        let Some((name, arguments)) = invocation_words.split_first() else {
+            continue;
+        };
+        found.push(Command {
+            name: name.clone(),
+            arguments: arguments.to_vec(),
+        });
+
+        if nesting >= MAX_NESTING {
+            continue;
+        }
+        let Some(inline) = inline_script(&literals[invocation.clone()]) else {
+            continue;
+        };
+        let inline_node = nodes[invocation.start + inline.word];
+        record_inline_script(inline_node, inline.prefix, script, nesting, found);
+    }
+
+    if nesting < MAX_NESTING && reads_script_from_stdin_anywhere(&literals) {
+        let mut cursor = node.walk();
+        for redirect in node.children_by_field_name("redirect", &mut cursor) {
+            if redirect.kind() != "herestring_redirect" {
+                continue;
+            }
+            let mut word_cursor = redirect.walk();
+            let Some(text) = redirect.named_children(&mut word_cursor).last() else {
+                continue;
+            };
+            record_inline_script(text, 0, script, nesting, found);
+        }
+    }
+}
+
+/// Records the commands of a word that is itself a script (`sh -c 'SCRIPT'`, `sh <<< SCRIPT`),
+/// skipping `prefix` bytes of its value (`--command=`).
+fn record_inline_script(
+    node: Node<'_>,
+    prefix: usize,
+    script: &str,
+    nesting: usize,
+    found: &mut Vec<Command>,
+) {
+    let mut text = shell_text(node, script, 0);
+    text.drop_prefix(prefix);
+    let inner_script = String::from_utf8_lossy(&text.bytes);
+    for inner in collect(&inner_script, nesting + 1) {
+        found.push(map_command(inner, &text.offsets));
+    }
+}
+
+/// The name and argument nodes of a `command` node; assignments and redirects are left out.
+fn command_words(node: Node<'_>) -> Vec<Node<'_>> {
+    let Some(name) = node.child_by_field_name("name") else {
+        return Vec::new();
+    };
+    let mut nodes = vec![name];
+    let mut cursor = node.walk();
+    nodes.extend(node.children_by_field_name("argument", &mut cursor));
+    nodes
+}
+
+/// Parses the heredocs of a statement as scripts when a shell reads them: `sh <<EOF`,
+/// `bash -s <<'X'`, `cat <<EOF | sh`. Other heredoc bodies are data.
+fn record_heredoc_scripts(node: Node<'_>, script: &str, nesting: usize, found: &mut Vec<Command>) {
+    if nesting >= MAX_NESTING {
+        return;
+    }
+    let Some(body) = node.child_by_field_name("body") else {
+        return;
+    };
+    if body.kind() != "command" {
+        return;
+    }
+    let reader = literal_words(body, script);
+    let reader_literals: Vec<Option<&str>> = reader.iter().map(Option::as_deref).collect();
+    let reader_is_shell = reads_script_from_stdin_anywhere(&reader_literals);
+    let reader_is_cat =
+        reader_literals == [Some("cat")] || reader_literals == [Some("cat"), Some("-")];
+
+    let mut cursor = node.walk();
+    for redirect in node.children_by_field_name("redirect", &mut cursor) {
+        if redirect.kind() != "heredoc_redirect" {
+            continue;
+        }
+
+        let descriptor = redirect.child_by_field_name("descriptor");
+        if descriptor.is_some_and(|descriptor| &script[descriptor.byte_range()] != "0") {
+            continue;
+        }
+
+        let feeds_shell = reader_is_shell || reader_is_cat && pipes_into_shell(redirect, script);
+        if !feeds_shell {
+            continue;
+        }
+
+        // LIMITATION: an unquoted heredoc delimiter lets the outer shell undo `\$` and `\\`
+        // in the body first; the body is parsed as written, so such escapes are misread.
+        let mut body_cursor = redirect.walk();
+        for child in redirect.children(&mut body_cursor) {
+            if child.kind() != "heredoc_body" {
+                continue;
+            }
+            let range = child.byte_range();
+            let offsets: Vec<usize> = range.clone().collect();
+            for inner in collect(&script[range], nesting + 1) {
+                found.push(map_command(inner, &offsets));
+            }
+        }
+    }
+}
+
+/// Whether the pipeline after a heredoc (`cat <<EOF | sh`) starts with a shell reading stdin.
+// LIMITATION: other text piped into a shell (`echo 'chmod u+s /x' | sh`, `curl ... | sh`) is
+// not parsed as a script; only a heredoc passed through a bare `cat` is.
+fn pipes_into_shell(heredoc: Node<'_>, script: &str) -> bool {
+    let mut cursor = heredoc.walk();
+    let Some(pipeline) = heredoc
+        .children(&mut cursor)
+        .find(|child| child.kind() == "pipeline")
+    else {
+        return false;
+    };
+    let mut pipeline_cursor = pipeline.walk();
+    let Some(consumer) = pipeline
+        .named_children(&mut pipeline_cursor)
+        .find(|child| child.kind() == "command")
+    else {
+        return false;
+    };
+    let consumer = literal_words(consumer, script);
+    let literals: Vec<Option<&str>> = consumer.iter().map(Option::as_deref).collect();
+    reads_script_from_stdin_anywhere(&literals)
+}
+
+/// Whether a command, or a command it wraps (`sudo -u app bash`), is a shell reading stdin.
+fn reads_script_from_stdin_anywhere(words: &[Option<&str>]) -> bool {
+    invocations(words)
+        .into_iter()
+        .any(|invocation| reads_script_from_stdin(&words[invocation]))
+}
+
+fn literal_words(command: Node<'_>, script: &str) -> Vec<Option<String>> {
+    command_words(command)
+        .into_iter()
+        .map(|node| word(node, script).literal)
+        .collect()
+}
+
+fn word(node: Node<'_>, script: &str) -> Word {
+    let text = shell_text(node, script, 0);
+    Word {
+        literal: text.into_literal(),
+        range: node.byte_range(),
+    }
+}
+
+/// The ranges of a command's words that are commands run: the command itself first, then
+/// what its wrappers run, transitively (`sudo env A=1 chmod ...`).
+fn invocations(words: &[Option<&str>]) -> Vec<Range<usize>> {
+    let mut invocations = Vec::new();
+    let mut pending = vec![(0..words.len(), 0)];
+    while let Some((range, nesting)) = pending.pop() {
+        if nesting < MAX_NESTING {
+            for wrapped in wrapped_commands(&words[range.clone()]) {
+                let start = range.start + wrapped.start;
+                pending.push((start..range.start + wrapped.end, nesting + 1));
+            }
+        }
+        invocations.push(range);
+    }
+    invocations.sort_by_key(|range| range.start);
+    invocations
+}
+
+/// The ranges of the commands a wrapper runs (`sudo CMD`, `find -exec CMD \;`); empty when the
+/// command wraps nothing.
+fn wrapped_commands(words: &[Option<&str>]) -> Vec<Range<usize>> {
+    let Some(program) = words.first().copied().flatten().map(file_name) else {
+        return Vec::new();
+    };
+    if program == "find" {
+        return find_actions(words);
+    }
+    let Some(wrapper) = WRAPPERS.iter().find(|wrapper| wrapper.program == program) else {
+        return Vec::new();
+    };
+
+    let mut index = 1;
+    while let Some(Some(word)) = words.get(index) {
+        if *word == "--" {
+            index += 1;
+            break;
+        }
+        if !word.starts_with('-') {
+            break;
+        }
+        // `command -v NAME` and `command -V NAME` only describe NAME.
+        if program == "command" && (word.contains('v') || word.contains('V')) {
+            return Vec::new();
+        }
+        index += if wrapper.valued_options.contains(word) {
+            2
+        } else {
+            1
+        };
+    }
+
+    if wrapper.takes_assignments {
+        while let Some(Some(word)) = words.get(index)
+            && is_assignment(word)
+        {
+            index += 1;
+        }
+    }
+
+    index += wrapper.operands;
+    let mut wrapped = Vec::new();
+    if index < words.len() {
+        wrapped.push(index..words.len());
+    }
+    wrapped
+}
+
+/// The commands of `find ... -exec CMD ARGS {} \;` (or `{} +`), one per action.
+fn find_actions(words: &[Option<&str>]) -> Vec<Range<usize>> {
+    let mut actions = Vec::new();
+    let mut index = 1;
+    while index < words.len() {
+        let is_action = words[index].is_some_and(|word| FIND_ACTIONS.contains(&word));
+        if !is_action {
+            index += 1;
+            continue;
+        }
+
+        let start = index + 1;
+        let mut end = start;
+        while end < words.len() {
+            let ends_batch = words[end] == Some("+") && end > start && words[end - 1] == Some("{}");
+            if words[end] == Some(";") || ends_batch {
+                break;
+            }
+            end += 1;
+        }
+        if end > start {
+            actions.push(start..end);
+        }
+        index = end + 1;
+    }
+    actions
+}
+
+/// Where a command's inline script stands: `sh -c 'SCRIPT'`, `su -c 'SCRIPT' user`,
+/// `su --command=SCRIPT`, `eval 'SCRIPT'`.
+struct InlineScript {
+    /// The index of the word holding the script.
+    word: usize,
+    /// Bytes of that word's value before the script (`--command=`).
+    prefix: usize,
+}
+
+fn inline_script(words: &[Option<&str>]) -> Option<InlineScript> {
+    let program = file_name(words.first().copied().flatten()?);
+    if SHELLS.contains(&program) {
+        let options = shell_options(words);
+        let has_script = options.has_command_string && options.end < words.len();
+        return has_script.then_some(InlineScript {
+            word: options.end,
+            prefix: 0,
+        });
+    }
+    // LIMITATION: only `eval` with a single word is parsed; `eval chmod "$m" /x` joins its
+    // words with spaces first, which has no exact place in the script.
+    if program == "eval" {
+        return (words.len() == 2).then_some(InlineScript { word: 1, prefix: 0 });
+    }
+    if program != "su" && program != "runuser" {
+        return None;
+    }
+
+    for (index, word) in words.iter().enumerate().skip(1) {
+        let Some(word) = word else {
+            continue;
+        };
+        if let Some(script) = word.strip_prefix("--command=") {
+            let prefix = word.len() - script.len();
+            return Some(InlineScript {
+                word: index,
+                prefix,
+            });
+        }
+        let is_short_cluster = word.starts_with('-') && !word.starts_with("--");
+        if *word == "--command" || is_short_cluster && word.ends_with('c') {
+            return (index + 1 < words.len()).then_some(InlineScript {
+                word: index + 1,
+                prefix: 0,
+            });
+        }
+    }
+    None
+}
+
+/// Whether a shell command reads its script from stdin: `sh`, `bash -eux`, `bash -s ARG`, but
+/// not `sh -c '...'` or `sh script.sh`.
+fn reads_script_from_stdin(words: &[Option<&str>]) -> bool {
+    let Some(program) = words.first().copied().flatten().map(file_name) else {
+        return false;
+    };
+    if !SHELLS.contains(&program) {
+        return false;
+    }
+
+    let options = shell_options(words);
+    if options.has_command_string {
+        return false;
+    }
+    options.reads_stdin || options.end == words.len()
+}
+
+/// What a shell's leading options say.
+struct ShellOptions {
+    has_command_string: bool,
+    /// `-s`: the script comes from stdin and the operands are its arguments.
+    reads_stdin: bool,
+    /// The index of the first operand.
+    end: usize,
+}
+
+fn shell_options(words: &[Option<&str>]) -> ShellOptions {
+    let mut options = ShellOptions {
+        has_command_string: false,
+        reads_stdin: false,
+        end: 1,
+    };
+    while let Some(Some(word)) = words.get(options.end) {
+        if *word == "--" {
+            options.end += 1;
+            break;
+        }
+        let is_option = (word.starts_with('-') || word.starts_with('+')) && word.len() > 1;
+        if !is_option {
+            break;
+        }
+
+        options.end += 1;
+        if word.starts_with("--") {
+            if matches!(*word, "--rcfile" | "--init-file") {
+                options.end += 1;
+            }
+            continue;
+        }
+        if word.starts_with('-') && word.contains('c') {
+            options.has_command_string = true;
+        }
+        if word.starts_with('-') && word.contains('s') {
+            options.reads_stdin = true;
+        }
+        // `-o pipefail`, `-euo pipefail`, `-O extglob` take the next word.
+        if word.ends_with('o') || word.ends_with('O') {
+            options.end += 1;
+        }
+    }
+    options.end = options.end.min(words.len());
+    options
+}
+
+/// `NAME=value`, as taken by `env` and `sudo` before the command.
+fn is_assignment(word: &str) -> bool {
+    let Some((name, _)) = word.split_once('=') else {
+        return false;
+    };
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
+    starts_well && chars.all(|rest| rest.is_ascii_alphanumeric() || rest == '_')
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Moves a command found in a nested script into the outer script's coordinates.
+// LIMITATION: every byte maps back exactly, but a nested word that starts or ends with an escaped
+// byte (`sh -c "chmod \"u+s\" /x"`) gets a range without that byte's backslash.
+fn map_command(command: Command, offsets: &[usize]) -> Command {
+    let map_word = |word: Word| Word {
+        range: map_range(&word.range, offsets),
+        ..word
+    };
+    Command {
+        name: map_word(command.name),
+        arguments: command.arguments.into_iter().map(map_word).collect(),
+    }
+}
+
+fn map_range(range: &Range<usize>, offsets: &[usize]) -> Range<usize> {
+    let past_end = offsets.last().map_or(0, |last| last + 1);
+    let start = offsets.get(range.start).copied().unwrap_or(past_end);
+    let end = match range.end.checked_sub(1) {
+        Some(last) => offsets.get(last).map_or(past_end, |offset| offset + 1),
+        None => start,
+    };
+    start..end.max(start)
+}
+
+/// A word after quote removal, with the script offset of every byte. Expansions stay as written
+/// so a nested parse of the text still sees them as expansions.
+#[derive(Debug, Default)]
+struct ShellText {
+    bytes: Vec<u8>,
+    offsets: Vec<usize>,
+    is_literal: bool,
+}
+
+/// How deep `shell_text` descends into the parts of one word.
+const MAX_WORD_NESTING: usize = 16;
+
+fn shell_text(node: Node<'_>, script: &str, nesting: usize) -> ShellText {
+    let mut text = ShellText {
+        is_literal: true,
+        ..ShellText::default()
+    };
+    text.push_node(node, script, nesting);
+    text
+}
+
+impl ShellText {
+    fn push_node(&mut self, node: Node<'_>, script: &str, nesting: usize) {
+        let range = node.byte_range();
+        match node.kind() {
+            "raw_string" => {
+                let inner = trim_quotes(script, range, "'", "'");
+                self.push_raw(script, inner);
+            }
+            "string" => self.push_double_quoted_string(node, script),
+            "ansi_c_string" => {
+                let inner = trim_quotes(script, range, "$'", "'");
+                // LIMITATION: escapes in `$'...'` are not decoded; such words are not literal.
+                if script[inner.clone()].contains('\\') {
+                    self.is_literal = false;
+                }
+                self.push_raw(script, inner);
+            }
+            "simple_expansion"
+            | "expansion"
+            | "command_substitution"
+            | "process_substitution"
+            | "arithmetic_expansion" => {
+                self.is_literal = false;
+                self.push_raw(script, range);
+            }
+            _ if node.child_count() == 0 => self.push_unquoted(script, range),
+            _ if nesting >= MAX_WORD_NESTING => {
+                self.is_literal = false;
+                self.push_raw(script, range);
+            }
+            _ => {
+                let mut position = range.start;
+                let mut cursor = node.walk();
+                for child in node.children(&mut cursor) {
+                    self.push_unquoted(script, position..child.start_byte());
+                    self.push_node(child, script, nesting + 1);
+                    position = child.end_byte();
+                }
+                self.push_unquoted(script, position..range.end);
+            }
+        }
+    }
+
+    /// A `"..."` string: escapes of `$`, `` ` ``, `"`, `\` and newline are undone; expansions
+    /// inside are kept as written.
+    fn push_double_quoted_string(&mut self, node: Node<'_>, script: &str) {
+        let inner = trim_quotes(script, node.byte_range(), "\"", "\"");
+        let mut position = inner.start;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "string_content" {
+                continue;
+            }
+            let child_range = child.byte_range();
+            if child_range.start < position || child_range.end > inner.end {
+                continue;
+            }
+            self.push_double_quoted(script, position..child_range.start);
+            self.is_literal = false;
+            self.push_raw(script, child_range.clone());
+            position = child_range.end;
+        }
+        self.push_double_quoted(script, position..inner.end);
+    }
+
+    fn push_raw(&mut self, script: &str, range: Range<usize>) {
+        for offset in range {
+            self.push_byte(script, offset);
+        }
+    }
+
+    /// Unquoted text: a backslash quotes the next byte, and a backslash-newline disappears.
+    fn push_unquoted(&mut self, script: &str, range: Range<usize>) {
+        let bytes = script.as_bytes();
+        let mut offset = range.start;
+        while offset < range.end {
+            if bytes[offset] == b'\\' && offset + 1 < range.end {
+                if bytes[offset + 1] != b'\n' {
+                    self.push_byte(script, offset + 1);
+                }
+                offset += 2;
+                continue;
+            }
+            self.push_byte(script, offset);
+            offset += 1;
+        }
+    }
+
+    fn push_double_quoted(&mut self, script: &str, range: Range<usize>) {
+        let bytes = script.as_bytes();
+        let mut offset = range.start;
+        while offset < range.end {
+            let escaped = bytes
+                .get(offset + 1)
+                .copied()
+                .filter(|_| offset + 1 < range.end);
+            if bytes[offset] == b'\\' && matches!(escaped, Some(b'$' | b'`' | b'"' | b'\\' | b'\n'))
+            {
+                if escaped != Some(b'\n') {
+                    self.push_byte(script, offset + 1);
+                }
+                offset += 2;
+                continue;
+            }
+            self.push_byte(script, offset);
+            offset += 1;
+        }
+    }
+
+    fn push_byte(&mut self, script: &str, offset: usize) {
+        self.bytes.push(script.as_bytes()[offset]);
+        self.offsets.push(offset);
+    }
+
+    fn drop_prefix(&mut self, prefix: usize) {
+        let prefix = prefix.min(self.bytes.len());
+        self.bytes.drain(..prefix);
+        self.offsets.drain(..prefix);
+    }
+
+    fn into_literal(self) -> Option<String> {
+        if !self.is_literal {
+            return None;
+        }
+        String::from_utf8(self.bytes).ok()
+    }
+}
+
+/// The range inside `open` and `close`; an unterminated quote keeps everything after `open`.
+fn trim_quotes(script: &str, range: Range<usize>, open: &str, close: &str) -> Range<usize> {
+    let text = &script[range.clone()];
+    let start = if text.starts_with(open) {
+        range.start + open.len()
+    } else {
+        range.start
+    };
+    let closes = text.len() >= open.len() + close.len() && text.ends_with(close);
+    let end = if closes {
+        range.end - close.len()
+    } else {
+        range.end
+    };
+    start..end.max(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each command as its words, literal ones as written after quote removal, others as `?`.
+    fn command_lines(script: &str) -> Vec<String> {
+        commands(script)
+            .iter()
+            .map(|command| {
+                let words = std::iter::once(&command.name).chain(&command.arguments);
+                let words: Vec<&str> = words
+                    .map(|word| word.literal.as_deref().unwrap_or("?"))
+                    .collect();
+                words.join(" ")
+            })
+            .collect()
+    }
+
+    /// The script text under each word of the commands named `program`.
+    fn slices<'s>(script: &'s str, program: &str) -> Vec<Vec<&'s str>> {
+        commands(script)
+            .iter()
+            .filter(|command| command.program() == Some(program))
+            .map(|command| {
+                let words = std::iter::once(&command.name).chain(&command.arguments);
+                words.map(|word| &script[word.range.clone()]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lists_and_pipelines_are_split_into_commands() {
+        let script = "set -eux; apt-get update && chmod 4755 /bin/x || true";
+
+        assert_eq!(
+            command_lines(script),
+            ["set -eux", "apt-get update", "chmod 4755 /bin/x", "true"]
+        );
+        assert_eq!(slices(script, "chmod"), [["chmod", "4755", "/bin/x"]]);
+        assert_eq!(commands(script)[2].name.range, 28..33);
+    }
+
+    #[test]
+    fn compound_statements_are_entered() {
+        let script = "if true; then chmod 6755 /x; fi; (cd /opt && chmod +s bin/tool)\n\
+                      for f in a b; do chmod u+s \"$f\"; done; f() { chmod 1 z; }\n\
+                      case $a in x) chmod 4 w;; esac; ! chmod 2 y; { a | b; }\n\
+                      while false; do c; done; until true; do d; done";
+
+        assert_eq!(
+            command_lines(script),
+            [
+                "true",
+                "chmod 6755 /x",
+                "cd /opt",
+                "chmod +s bin/tool",
+                "chmod u+s ?",
+                "chmod 1 z",
+                "chmod 4 w",
+                "chmod 2 y",
+                "a",
+                "b",
+                "false",
+                "c",
+                "true",
+                "d",
+            ]
+        );
+    }
+
+    #[test]
+    fn bash_tests_and_arrays_do_not_hide_commands() {
+        let script = "[[ -f /x ]] && chmod u+s /x; files=(a b); for f in \"${files[@]}\"; do \
+                      chmod g+s \"$f\"; done";
+
+        assert_eq!(command_lines(script), ["chmod u+s /x", "chmod g+s ?"]);
+    }
+
+    #[test]
+    fn command_substitutions_are_found_at_their_offsets() {
+        let script = "echo $(chmod u+s /y) && chmod \"$(stat -c %a /z)\" /z `id -u`";
+
+        assert_eq!(
+            command_lines(script),
+            [
+                "echo ?",
+                "chmod u+s /y",
+                "chmod ? /z ?",
+                "stat -c %a /z",
+                "id -u"
+            ]
+        );
+        assert_eq!(slices(script, "chmod")[0], ["chmod", "u+s", "/y"]);
+        assert_eq!(commands(script)[1].name.range, 7..12);
+    }
+
+    #[test]
+    fn quotes_are_removed_from_literals() {
+        let script = "chmod \"4755\" 'u+s' u\"+s\" a\\ b \"a\\$b\\q\" $'x' {a,b} *.c ~/x";
+
+        let words: Vec<Option<String>> = commands(script)[0]
+            .arguments
+            .iter()
+            .map(|word| word.literal.clone())
+            .collect();
+
+        let expected = [
+            "4755", "u+s", "u+s", "a b", "a$b\\q", "x", "{a,b}", "*.c", "~/x",
+        ];
+        assert_eq!(words, expected.map(|word| Some(word.to_owned())));
+    }
+
+    #[test]
+    fn expansions_make_words_dynamic() {
+        let script = "chmod $MODE ${MODE:-4755} \"$MODE\" u$x $((1+2)) <(ls)";
+
+        let command = &commands(script)[0];
+
+        assert!(command.arguments.iter().all(|word| word.literal.is_none()));
+        assert_eq!(command.arguments.len(), 6);
+    }
+
+    #[test]
+    fn redirect_targets_and_assignments_are_not_arguments() {
+        let script = "A=1 B=$(id) chmod u+s /x > /dev/null 2>&1 < /etc/y";
+
+        assert_eq!(command_lines(script), ["id", "chmod u+s /x"]);
+    }
+
+    #[test]
+    fn find_exec_runs_its_own_command() {
+        let script = "find / -perm /6000 -type f -exec chmod a-s {} \\; || true";
+
+        assert_eq!(
+            command_lines(script),
+            [
+                "find / -perm /6000 -type f -exec chmod a-s {} ;",
+                "chmod a-s {}",
+                "true"
+            ]
+        );
+        assert_eq!(slices(script, "chmod"), [["chmod", "a-s", "{}"]]);
+    }
+
+    #[test]
+    fn find_has_one_command_per_action() {
+        let script = "find . -execdir chown a {} + -ok rm ';' -exec chmod u+s {} +";
+
+        let lines = command_lines(script);
+
+        assert_eq!(lines[1..], ["chown a {}", "rm", "chmod u+s {}"]);
+    }
+
+    #[test]
+    fn wrappers_report_themselves_and_the_wrapped_command() {
+        let script = "sudo -u root -E chmod 4755 /x; env -i A=1 nice -n 5 chmod u+s /y; \
+                      xargs -0 -n1 chmod u+s; gosu app chmod g+s /z; chroot /r chmod +s /w; \
+                      timeout 5 nohup exec chmod 6755 /v; command -v chmod";
+
+        let chmods: Vec<String> = command_lines(script)
+            .into_iter()
+            .filter(|line| line.starts_with("chmod"))
+            .collect();
+
+        assert_eq!(
+            chmods,
+            [
+                "chmod 4755 /x",
+                "chmod u+s /y",
+                "chmod u+s",
+                "chmod g+s /z",
+                "chmod +s /w",
+                "chmod 6755 /v"
+            ]
+        );
+        assert!(command_lines(script).contains(&"sudo -u root -E chmod 4755 /x".to_owned()));
+    }
+
+    #[test]
+    fn shell_command_strings_are_parsed_at_their_place() {
+        let script = "sh -c \"chmod u+s /nested\" && bash -euxc 'chmod g+s /b; ls' x";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [["chmod", "u+s", "/nested"], ["chmod", "g+s", "/b"]]
+        );
+        assert!(command_lines(script).contains(&"ls".to_owned()));
+    }
+
+    #[test]
+    fn escaped_command_strings_map_what_they_can() {
+        let script = r#"sh -c "chmod \"u+s\" /n \$X""#;
+
+        let chmod = &slices(script, "chmod")[0];
+        let lines = command_lines(script);
+
+        // The quoted word's range runs from its opening quote to the escaped closing one.
+        assert_eq!(chmod[..3], ["chmod", "\"u+s\\\"", "/n"]);
+        assert_eq!(lines[1], "chmod u+s /n ?");
+    }
+
+    #[test]
+    fn su_and_nested_shells_are_followed() {
+        let script = "su -c \"chmod u+s /a\" app; su app --command='chmod g+s /b'; \
+                      sudo sh -c 'sh -c \"chmod +s /c\"'";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [
+                ["chmod", "u+s", "/a"],
+                ["chmod", "g+s", "/b"],
+                ["chmod", "+s", "/c"]
+            ]
+        );
+    }
+
+    #[test]
+    fn here_strings_read_by_a_shell_and_eval_strings_are_scripts() {
+        let script = "bash -s <<< \"chmod u+s /x\" && eval 'chmod g+s /y' && cat <<< 'chmod +s /z'";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [["chmod", "u+s", "/x"], ["chmod", "g+s", "/y"]]
+        );
+    }
+
+    #[test]
+    fn heredoc_bodies_are_data() {
+        let script = "cat <<EOF > /etc/x\nchmod 4755 /x\nEOF\nchmod g+s /real";
+
+        assert_eq!(command_lines(script), ["cat", "chmod g+s /real"]);
+    }
+
+    #[test]
+    fn heredoc_read_by_a_shell_is_a_script() {
+        let script = "sh <<SCRIPT\nchmod g+s /var/spool/jobs\nSCRIPT\n\
+                      bash -eux <<'EOF' && echo done\nchmod u+s /a\nEOF\n\
+                      sudo bash -s arg <<X\nchmod +s /b\nX\n\
+                      cat <<Y | sh -e\nchmod 4755 /c\nY\n\
+                      sh -c 'echo' <<Z\nchmod 4755 /not\nZ\n";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [
+                ["chmod", "g+s", "/var/spool/jobs"],
+                ["chmod", "u+s", "/a"],
+                ["chmod", "+s", "/b"],
+                ["chmod", "4755", "/c"],
+            ]
+        );
+    }
+
+    #[test]
+    fn substitutions_in_an_unquoted_heredoc_run() {
+        let script = "cat <<EOF\n$(chmod u+s /x)\nEOF\nsh <<EOF\n$(id)\nEOF\n";
+
+        // The shell then runs the output of `id` as a command, whose name is unknown.
+        assert_eq!(
+            command_lines(script),
+            ["cat", "chmod u+s /x", "sh", "?", "id"]
+        );
+    }
+
+    #[test]
+    fn unterminated_quote_keeps_the_commands_before_it() {
+        let script = "echo ok && chmod u+s /x && echo \"unterminated\nchmod g+s /y";
+
+        let lines = command_lines(script);
+
+        assert_eq!(lines[..2], ["echo ok", "chmod u+s /x"]);
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for script in [
+            "",
+            ")))",
+            "\"",
+            "'",
+            "$(",
+            "`",
+            "<<",
+            "cat <<",
+            "if then fi",
+            "\\",
+            "\u{0}é",
+        ] {
+            let _ = commands(script);
+        }
+    }
+
+    #[test]
+    fn deep_substitutions_stop_at_the_limit() {
+        let depth = 5_000;
+        let script = format!(
+            "echo {}chmod u+s /x{}",
+            "$(".repeat(depth),
+            ")".repeat(depth)
+        );
+
+        let found = commands(&script);
+
+        assert_eq!(found.len(), MAX_NESTING + 1);
+    }
+
+    #[test]
+    fn long_chains_are_quick() {
+        let script: Vec<String> = (0..5_000)
+            .map(|index| format!("chmod 4755 /x{index}"))
+            .collect();
+        let script = script.join(" && ");
+
+        let started = std::time::Instant::now();
+        let found = commands(&script);
+
+        assert_eq!(found.len(), 5_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
 }

@@ -22,5 +22,8 @@ fn every_labeled_case_passes() {
     let report = String::from_utf8_lossy(&output.stdout);
 
     assert!(output.status.success(), "labeled cases failed:\n{report}");
-    assert!(report.contains(" passed, 0 failed"), "unexpected score:\n{report}");
+    assert!(
+        report.contains(" passed, 0 failed"),
+        "unexpected score:\n{report}"
+    );
 }

@@ -16,7 +16,9 @@ fn seed_example_reports_both_diagnostics_and_exits_1() {
         .args(["check", "fixtures/setuid-bit/seed-setuid-shell/Dockerfile"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("error[setuid-bit]: `4755` makes `/bin/setuidbash` setuid root"))
+        .stdout(predicate::str::contains(
+            "error[setuid-bit]: `4755` makes `/bin/setuidbash` setuid root",
+        ))
         .stdout(predicate::str::contains("[no-new-privileges-missing]"));
 }
 
@@ -35,27 +37,44 @@ fn missing_path_exits_2_and_names_it() {
         .args(["check", "does/not/exist/Dockerfile"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read does/not/exist/Dockerfile"));
+        .stderr(predicate::str::contains(
+            "cannot read does/not/exist/Dockerfile",
+        ));
 }
 
 #[test]
 fn unknown_format_is_a_usage_error() {
-    escalint().args(["check", "--format", "xml", "fixtures"]).assert().code(2);
+    escalint()
+        .args(["check", "--format", "xml", "fixtures"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn fail_on_error_ignores_warnings() {
     escalint()
-        .args(["check", "--fail-on", "error", "fixtures/no-new-privileges-missing/dockerfile-user"])
+        .args([
+            "check",
+            "--fail-on",
+            "error",
+            "fixtures/no-new-privileges-missing/dockerfile-user",
+        ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("warning[no-new-privileges-missing]"));
+        .stdout(predicate::str::contains(
+            "warning[no-new-privileges-missing]",
+        ));
 }
 
 #[test]
 fn json_output_has_the_documented_fields() {
     let output = escalint()
-        .args(["check", "--format", "json", "fixtures/setuid-bit/seed-setuid-shell"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "fixtures/setuid-bit/seed-setuid-shell",
+        ])
         .output()
         .expect("the binary runs");
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
@@ -64,12 +83,19 @@ fn json_output_has_the_documented_fields() {
     let first = &json["diagnostics"][0];
     assert_eq!(first["rule"], "setuid-bit");
     assert_eq!(first["severity"], "error");
-    assert_eq!(first["file"], "fixtures/setuid-bit/seed-setuid-shell/Dockerfile");
+    assert_eq!(
+        first["file"],
+        "fixtures/setuid-bit/seed-setuid-shell/Dockerfile"
+    );
     assert_eq!(first["line"], 3);
     assert_eq!(first["column"], 45);
     assert_eq!(first["end_line"], 3);
     assert_eq!(first["end_column"], 49);
-    assert!(first["help"].as_str().is_some_and(|help| help.contains("chmod 0755")));
+    assert!(
+        first["help"]
+            .as_str()
+            .is_some_and(|help| help.contains("chmod 0755"))
+    );
     let second = &json["diagnostics"][1];
     assert_eq!(second["rule"], "no-new-privileges-missing");
     assert_eq!(second["severity"], "error");
@@ -79,13 +105,24 @@ fn json_output_has_the_documented_fields() {
 #[test]
 fn standard_input_takes_kind_and_path_from_stdin_filename() {
     escalint()
-        .args(["check", "--format", "json", "--stdin-filename", "web/compose.yaml", "-"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "web/compose.yaml",
+            "-",
+        ])
         .write_stdin("services:\n  web:\n    image: nginx\n    user: \"101\"\n")
         .assert()
         .code(1)
         .stdout(predicate::str::contains("\"file\": \"web/compose.yaml\""))
-        .stdout(predicate::str::contains("\"rule\": \"cap-drop-all-missing\""))
-        .stdout(predicate::str::contains("\"rule\": \"no-new-privileges-missing\""));
+        .stdout(predicate::str::contains(
+            "\"rule\": \"cap-drop-all-missing\"",
+        ))
+        .stdout(predicate::str::contains(
+            "\"rule\": \"no-new-privileges-missing\"",
+        ));
 }
 
 #[test]
@@ -137,7 +174,11 @@ fn unreadable_file_in_a_walk_is_reported_and_the_run_goes_on() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(folder.path().join("Dockerfile"), b"FROM alpine\0\n").expect("written");
     std::fs::create_dir(folder.path().join("app")).expect("created");
-    std::fs::write(folder.path().join("app/Dockerfile"), "FROM alpine\nUSER 10001\n").expect("written");
+    std::fs::write(
+        folder.path().join("app/Dockerfile"),
+        "FROM alpine\nUSER 10001\n",
+    )
+    .expect("written");
 
     escalint()
         .arg("check")

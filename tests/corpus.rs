@@ -38,7 +38,11 @@ fn official_image_dockerfiles_lint_without_parse_errors() {
     let files = files_below(&corpus.join("dockerfiles"));
     assert!(files.len() > 1000, "the Dockerfile corpus has its files");
 
-    let options = LintOptions { paths: files, kind: Some(Kind::Dockerfile), ..LintOptions::default() };
+    let options = LintOptions {
+        paths: files,
+        kind: Some(Kind::Dockerfile),
+        ..LintOptions::default()
+    };
     let result = lint(&options).expect("corpus files are readable");
 
     let offending: Vec<String> = result
@@ -49,13 +53,18 @@ fn official_image_dockerfiles_lint_without_parse_errors() {
             let source = result.sources.get(diagnostic.span.source);
             let official = source.path.components().any(|part| {
                 let part = part.as_os_str().to_string_lossy();
-                part.starts_with("docker-library__") || OFFICIAL_IMAGE_FOLDERS.contains(&part.as_ref())
+                part.starts_with("docker-library__")
+                    || OFFICIAL_IMAGE_FOLDERS.contains(&part.as_ref())
             });
             let (line, column) = source.line_column(diagnostic.span.start);
             official.then(|| format!("{}:{line}:{column}: {}", source.display, diagnostic.message))
         })
         .collect();
-    assert!(offending.is_empty(), "parse errors in official images:\n{}", offending.join("\n"));
+    assert!(
+        offending.is_empty(),
+        "parse errors in official images:\n{}",
+        offending.join("\n")
+    );
 }
 
 #[test]
@@ -65,11 +74,16 @@ fn compose_corpus_lints_without_panicking() {
     };
     let mut files = files_below(&corpus.join("compose"));
     files.retain(|path| {
-        path.extension().is_some_and(|extension| extension == "yml" || extension == "yaml")
+        path.extension()
+            .is_some_and(|extension| extension == "yml" || extension == "yaml")
     });
     assert!(files.len() > 1000, "the Compose corpus has its files");
 
-    let options = LintOptions { paths: files, kind: Some(Kind::Compose), ..LintOptions::default() };
+    let options = LintOptions {
+        paths: files,
+        kind: Some(Kind::Compose),
+        ..LintOptions::default()
+    };
     let result = lint(&options).expect("corpus files are readable");
 
     assert!(result.linted_files > 1000);

@@ -23,7 +23,11 @@ fn flagged_examples_raise_their_rule_once_and_preferred_ones_never() {
             let hits = hits_of(doc.name, &example);
             let expected = usize::from(example.flagged);
             if hits != expected {
-                let kind = if example.flagged { "Flagged" } else { "Preferred" };
+                let kind = if example.flagged {
+                    "Flagged"
+                } else {
+                    "Preferred"
+                };
                 problems.push(format!(
                     "{}: {kind} example raised it {hits} times:\n{}",
                     doc.name, example.code
@@ -52,7 +56,10 @@ fn examples_in(body: &str) -> Vec<Example> {
             "Preferred:" => flagged = Some(false),
             fence if fence.starts_with("```") && flagged.is_some() => {
                 let language = fence.trim_start_matches('`').to_owned();
-                let code: Vec<&str> = lines.by_ref().take_while(|line| !line.starts_with("```")).collect();
+                let code: Vec<&str> = lines
+                    .by_ref()
+                    .take_while(|line| !line.starts_with("```"))
+                    .collect();
                 examples.push(Example {
                     flagged: flagged.take().expect("checked above"),
                     language,
@@ -67,11 +74,22 @@ fn examples_in(body: &str) -> Vec<Example> {
 
 fn hits_of(rule: &str, example: &Example) -> usize {
     let folder = tempfile::tempdir().expect("a temporary folder");
-    let file_name = if example.language == "yaml" { "compose.yaml" } else { "Dockerfile" };
+    let file_name = if example.language == "yaml" {
+        "compose.yaml"
+    } else {
+        "Dockerfile"
+    };
     let path = folder.path().join(file_name);
     fs::write(&path, &example.code).expect("the example is written");
 
-    let options = LintOptions { paths: vec![path], ..LintOptions::default() };
+    let options = LintOptions {
+        paths: vec![path],
+        ..LintOptions::default()
+    };
     let result = lint(&options).expect("the example is readable");
-    result.diagnostics.iter().filter(|diagnostic| diagnostic.rule == rule).count()
+    result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == rule)
+        .count()
 }

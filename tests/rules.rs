@@ -19,7 +19,10 @@ fn fixtures_report_exactly_their_markers() {
     let mut mismatches = Vec::new();
 
     for case in fixture_cases() {
-        let options = LintOptions { paths: vec![case.clone()], ..LintOptions::default() };
+        let options = LintOptions {
+            paths: vec![case.clone()],
+            ..LintOptions::default()
+        };
         let result = lint(&options).expect("fixture folders are readable");
 
         let actual: BTreeSet<Expectation> = result
@@ -29,7 +32,12 @@ fn fixtures_report_exactly_their_markers() {
                 let source = result.sources.get(diagnostic.span.source);
                 let (line, _) = source.line_column(diagnostic.span.start);
                 let severity = diagnostic.severity.as_str().to_owned();
-                (source.display.clone(), line, diagnostic.rule.to_owned(), severity)
+                (
+                    source.display.clone(),
+                    line,
+                    diagnostic.rule.to_owned(),
+                    severity,
+                )
             })
             .collect();
         let expected = markers_in(&case);
@@ -44,7 +52,11 @@ fn fixtures_report_exactly_their_markers() {
         }
 
         let rendered = report::human::render(&result.sources, &result.diagnostics, false);
-        let name = case.strip_prefix("fixtures").unwrap_or(&case).display().to_string();
+        let name = case
+            .strip_prefix("fixtures")
+            .unwrap_or(&case)
+            .display()
+            .to_string();
         insta::with_settings!({
             snapshot_path => "snapshots/fixtures",
             prepend_module_to_snapshot => false,
@@ -54,7 +66,11 @@ fn fixtures_report_exactly_their_markers() {
         });
     }
 
-    assert!(mismatches.is_empty(), "fixtures disagree with their markers:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "fixtures disagree with their markers:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[test]
@@ -65,7 +81,9 @@ fn every_rule_has_flagged_and_clean_fixtures() {
         assert!(!cases.is_empty(), "{} has no fixtures", doc.name);
 
         let flagged = cases.iter().any(|case| {
-            markers_in(case).iter().any(|(_, _, rule, _)| rule == doc.name)
+            markers_in(case)
+                .iter()
+                .any(|(_, _, rule, _)| rule == doc.name)
         });
         assert!(flagged, "{} has no flagged fixture", doc.name);
     }
@@ -76,10 +94,17 @@ fn fixture_cases() -> Vec<PathBuf> {
     let mut cases = Vec::new();
     for rule_folder in sorted_entries(Path::new("fixtures")) {
         if rule_folder.is_dir() {
-            cases.extend(sorted_entries(&rule_folder).into_iter().filter(|case| case.is_dir()));
+            cases.extend(
+                sorted_entries(&rule_folder)
+                    .into_iter()
+                    .filter(|case| case.is_dir()),
+            );
         }
     }
-    assert!(!cases.is_empty(), "no fixtures found; run the tests from the crate root");
+    assert!(
+        !cases.is_empty(),
+        "no fixtures found; run the tests from the crate root"
+    );
     cases
 }
 
@@ -97,9 +122,10 @@ fn markers_in(case: &Path) -> BTreeSet<Expectation> {
             };
             let mut words = marker.split_whitespace();
             let rule = words.next().expect("a marker names a rule").to_owned();
-            let severity = words
-                .next()
-                .map_or_else(|| default_severity(&rule).as_str().to_owned(), str::to_owned);
+            let severity = words.next().map_or_else(
+                || default_severity(&rule).as_str().to_owned(),
+                str::to_owned,
+            );
             let target = index
                 + 1
                 + lines[index + 1..]
@@ -128,7 +154,10 @@ fn sorted_entries(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(folder) else {
         return Vec::new();
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|entry| entry.path()).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
     paths.sort();
     paths
 }

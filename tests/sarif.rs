@@ -18,7 +18,10 @@ fn sarif_of_a_service_building_a_setuid_image() {
     let mut sarif = sarif_of("fixtures/no-new-privileges-missing/compose-build-user");
     sarif["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
     sarif["runs"][0]["tool"]["driver"]["semanticVersion"] = "[version]".into();
-    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array_mut().expect("rules") {
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .expect("rules")
+    {
         rule["help"]["markdown"] = "[rule document]".into();
     }
 
@@ -29,7 +32,8 @@ fn sarif_of_a_service_building_a_setuid_image() {
 
 #[test]
 fn sarif_validates_against_the_schema() {
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
     let Ok(schema_text) = std::fs::read_to_string(&schema_path) else {
         eprintln!("skipped: {} is absent", schema_path.display());
         return;
@@ -46,8 +50,17 @@ fn sarif_validates_against_the_schema() {
             .iter_errors(&sarif)
             .map(|error| format!("{error} at {}", error.instance_path()))
             .collect();
-        assert!(errors.is_empty(), "SARIF of {path} is invalid:\n{}", errors.join("\n"));
-        assert!(!sarif["runs"][0]["results"].as_array().expect("results").is_empty());
+        assert!(
+            errors.is_empty(),
+            "SARIF of {path} is invalid:\n{}",
+            errors.join("\n")
+        );
+        assert!(
+            !sarif["runs"][0]["results"]
+                .as_array()
+                .expect("results")
+                .is_empty()
+        );
     }
 }
 
@@ -59,7 +72,11 @@ fn fingerprints_survive_an_unrelated_line_shift() {
 
     std::fs::write(&path, format!("FROM alpine:3.20\n{body}")).expect("written");
     let before = sarif_of(path.to_str().expect("UTF-8 path"));
-    std::fs::write(&path, format!("FROM alpine:3.20\nRUN apk add curl\n\n{body}")).expect("written");
+    std::fs::write(
+        &path,
+        format!("FROM alpine:3.20\nRUN apk add curl\n\n{body}"),
+    )
+    .expect("written");
     let after = sarif_of(path.to_str().expect("UTF-8 path"));
 
     let fingerprints = |sarif: &serde_json::Value| -> Vec<String> {
