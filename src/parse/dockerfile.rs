@@ -634,3 +634,609 @@ fn read_heredoc_bodies(
     };
     Ok((heredocs, end_line))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::source::Source;
+
+    fn parse_text(text: &str) -> Dockerfile {
+        parse(SourceId(0), text)
+    }
+
+    /// 1-based line and column of a byte offset of `text`.
+    fn location(text: &str, offset: usize) -> (usize, usize) {
+        Source::new("Dockerfile".into(), "Dockerfile".into(), text.into()).line_column(offset)
+    }
+
+    /// Where `needle` inside `value` stands in the source, as line and column.
+    fn location_of(text: &str, value: &Text, needle: &str) -> (usize, usize) {
+        let at = value.value.find(needle).expect("needle is in the value");
+        location(text, value.source_offset(at))
+    }
+
+    fn shell(instruction: &Instruction) -> &Text {
+        match &instruction.arguments {
+            Arguments::Shell(text) => text,
+            Arguments::Exec(_) => panic!("expected shell form"),
+        }
+    }
+
+    fn keywords_with_lines(text: &str, dockerfile: &Dockerfile) -> Vec<(String, usize)> {
+        let lines = dockerfile.instructions.iter();
+        lines
+            .map(|it| (it.keyword.clone(), location(text, it.keyword_span.start).0))
+            .collect()
+    }
+
+    fn values(texts: &[Text]) -> Vec<&str> {
+        texts.iter().map(|text| text.value.as_str()).collect()
+    }
+
+    #[test]
+    fn blank_after_continuation_backslash_still_continues() {
+        let text = "FROM ubuntu:22.04\nRUN apt-get update && \\ \n    chmod 4755 /usr/bin/sudo\n";
+
+        let dockerfile = parse_text(text);
+
+        let run = &dockerfile.instructions[1];
+        assert_eq!(
+            shell(run).value,
+            "apt-get update &&     chmod 4755 /usr/bin/sudo"
+        );
+        assert_eq!(location_of(text, shell(run), "4755"), (3, 11));
+        assert!(dockerfile.errors.is_empty());
+    }
+
+    #[test]
+    fn tab_after_continuation_backslash_still_continues() {
+        let text = "FROM a\nRUN one && \\\t\n    two\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(shell(&dockerfile.instructions[1]).value, "one &&     two");
+        assert_eq!(
+            keywords_with_lines(text, &dockerfile)[2],
+            ("USER".into(), 4)
+        );
+    }
+
+    #[test]
+    fn flag_on_a_continuation_line_keeps_its_span() {
+        let text = "FROM a\nCOPY --from=build \\\n     --chmod=4755 /out/tool /usr/bin/tool\n";
+
+        let dockerfile = parse_text(text);
+
+        let copy = &dockerfile.instructions[1];
+        let chmod = copy.flags_named("chmod").next().expect("chmod flag");
+        let mode = chmod.value.as_ref().expect("chmod has a value");
+        assert_eq!(mode.value, "4755");
+        assert_eq!(location(text, chmod.span.start), (3, 6));
+        assert_eq!(location(text, mode.span().start), (3, 14));
+        assert_eq!(&text[chmod.span.start..chmod.span.end], "--chmod=4755");
+        assert_eq!(values(&copy.words()), vec!["/out/tool", "/usr/bin/tool"]);
+    }
+
+    #[test]
+    fn quoted_flag_values_lose_their_quotes_but_keep_their_bytes() {
+        let text = "FROM a\nCOPY --chown=\"app:app\" --link src /dst\n";
+
+        let dockerfile = parse_text(text);
+
+        let copy = &dockerfile.instructions[1];
+        let chown = copy.flags_named("chown").next().expect("chown flag");
+        let owner = chown.value.as_ref().expect("chown has a value");
+        assert_eq!(owner.value, "app:app");
+        assert_eq!(&text[owner.span().start..owner.span().end], "app:app");
+        let link = copy.flags_named("link").next().expect("link flag");
+        assert!(link.value.is_none());
+    }
+
+    #[test]
+    fn repeated_mount_flags_are_all_kept() {
+        let text = "FROM a\nRUN --mount=type=cache,target=/root --mount=type=secret,id=x make\n";
+
+        let dockerfile = parse_text(text);
+
+        let run = &dockerfile.instructions[1];
+        let mounts: Vec<&str> = run
+            .flags_named("mount")
+            .filter_map(|flag| flag.value.as_ref().map(|value| value.value.as_str()))
+            .collect();
+        assert_eq!(mounts, vec!["type=cache,target=/root", "type=secret,id=x"]);
+        assert_eq!(shell(run).value, "make");
+    }
+
+    #[test]
+    fn from_with_platform_keeps_image_and_alias() {
+        let text = "FROM --platform=$BUILDPLATFORM alpine:3.20 AS base\n";
+
+        let dockerfile = parse_text(text);
+
+        let from = &dockerfile.instructions[0];
+        let platform = from.flags_named("platform").next().expect("platform flag");
+        assert_eq!(
+            platform.value.as_ref().map(|value| value.value.as_str()),
+            Some("$BUILDPLATFORM")
+        );
+        assert_eq!(values(&from.words()), vec!["alpine:3.20", "AS", "base"]);
+    }
+
+    #[test]
+    fn word_in_a_heredoc_body_maps_to_its_line() {
+        let text =
+            "FROM debian\nRUN <<EOF\nset -e\nchmod u+s /usr/bin/newgrp\nEOF\nCMD [\"bash\"]\n";
+
+        let dockerfile = parse_text(text);
+
+        let run = &dockerfile.instructions[1];
+        let heredoc = &run.heredocs[0];
+        assert_eq!(heredoc.delimiter, "EOF");
+        assert!(heredoc.expand);
+        assert_eq!(heredoc.body.value, "set -e\nchmod u+s /usr/bin/newgrp\n");
+        assert_eq!(location_of(text, &heredoc.body, "u+s"), (4, 7));
+        assert_eq!(location(text, heredoc.marker_span.start), (2, 5));
+        assert_eq!(location(text, run.span.end), (5, 4));
+        assert_eq!(keywords_with_lines(text, &dockerfile)[2], ("CMD".into(), 6));
+    }
+
+    #[test]
+    fn comment_line_inside_a_continuation_is_dropped() {
+        let text = concat!(
+            "FROM a\n",
+            "RUN apt-get update \\\n",
+            "# chmod 4755 /usr/bin/passwd\n",
+            "    && rm -rf /x\n",
+            "CMD b\n",
+        );
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(
+            shell(&dockerfile.instructions[1]).value,
+            "apt-get update     && rm -rf /x"
+        );
+        assert_eq!(keywords_with_lines(text, &dockerfile)[2], ("CMD".into(), 5));
+    }
+
+    #[test]
+    fn escaped_delimiter_with_tab_stripping() {
+        let text =
+            "FROM a\nRUN <<-\\EOT\n\tset -e\n\tchmod 6755 /usr/local/bin/gate\n\tEOT\nCMD b\n";
+
+        let dockerfile = parse_text(text);
+
+        let heredoc = &dockerfile.instructions[1].heredocs[0];
+        assert_eq!(heredoc.delimiter, "EOT");
+        assert!(heredoc.strip_tabs);
+        assert!(!heredoc.expand);
+        assert_eq!(
+            heredoc.body.value,
+            "set -e\nchmod 6755 /usr/local/bin/gate\n"
+        );
+        assert_eq!(location_of(text, &heredoc.body, "6755"), (4, 8));
+        assert_eq!(keywords_with_lines(text, &dockerfile)[2], ("CMD".into(), 6));
+    }
+
+    #[test]
+    fn heredoc_marker_on_a_continuation_line() {
+        let text = concat!(
+            "FROM a\n",
+            "RUN apk add shadow && \\\n",
+            "    sh <<SCRIPT\n",
+            "chmod g+s /var/spool\n",
+            "SCRIPT\n",
+            "CMD b\n",
+        );
+
+        let dockerfile = parse_text(text);
+
+        let heredoc = &dockerfile.instructions[1].heredocs[0];
+        assert_eq!(heredoc.delimiter, "SCRIPT");
+        assert_eq!(location(text, heredoc.marker_span.start), (3, 8));
+        assert_eq!(location_of(text, &heredoc.body, "g+s"), (4, 7));
+        assert_eq!(keywords_with_lines(text, &dockerfile)[2], ("CMD".into(), 6));
+    }
+
+    #[test]
+    fn backtick_escape_leaves_trailing_backslashes_alone() {
+        let text = concat!(
+            "# escape=`\n",
+            "FROM a\n",
+            "RUN mkdir C:\\dir && `\n",
+            "    echo ok\n",
+            "RUN dir C:\\tools\\\n",
+            "USER 10001\n",
+        );
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(dockerfile.escape, '`');
+        assert_eq!(dockerfile.directives[0].name, "escape");
+        assert_eq!(
+            shell(&dockerfile.instructions[1]).value,
+            "mkdir C:\\dir &&     echo ok"
+        );
+        assert_eq!(shell(&dockerfile.instructions[2]).value, "dir C:\\tools\\");
+        assert_eq!(
+            keywords_with_lines(text, &dockerfile)[3],
+            ("USER".into(), 6)
+        );
+    }
+
+    #[test]
+    fn escaped_escape_at_line_end_does_not_continue() {
+        let text = "FROM a\nENV C trailing\\\\\nENV D next\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(dockerfile.instructions.len(), 3);
+        assert_eq!(shell(&dockerfile.instructions[1]).value, "C trailing\\\\");
+    }
+
+    #[test]
+    fn backslash_glued_to_an_argument_still_splits_words() {
+        let text = "FROM a\nCOPY --chmod=4755 /out/helper\\\n  /usr/local/bin/helper\n";
+
+        let dockerfile = parse_text(text);
+
+        let copy = &dockerfile.instructions[1];
+        let words = copy.words();
+        assert_eq!(values(&words), vec!["/out/helper", "/usr/local/bin/helper"]);
+        assert_eq!(location(text, words[1].span().start), (3, 3));
+    }
+
+    #[test]
+    fn comment_right_after_a_terminator_is_an_ordinary_comment() {
+        let text = "FROM a\nRUN <<EOF\nchmod g+s /srv\nEOF\n# ready\nRUN adduser app\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        let found = keywords_with_lines(text, &dockerfile);
+        assert_eq!(found[2..], [("RUN".into(), 6), ("USER".into(), 7)]);
+        assert!(dockerfile.errors.is_empty());
+    }
+
+    #[test]
+    fn plain_run_ends_at_its_newline_before_a_later_heredoc() {
+        let text = concat!(
+            "FROM a AS build\n",
+            "RUN echo compiling\n",
+            "FROM a\n",
+            "USER 10001\n",
+            "COPY <<EOF /etc/app\n",
+            "x\n",
+            "EOF\n",
+        );
+
+        let dockerfile = parse_text(text);
+
+        let found: Vec<String> = keywords_with_lines(text, &dockerfile)
+            .into_iter()
+            .map(|(keyword, line)| format!("{keyword}@{line}"))
+            .collect();
+        assert_eq!(found, vec!["FROM@1", "RUN@2", "FROM@3", "USER@4", "COPY@5"]);
+        assert!(dockerfile.instructions[1].heredocs.is_empty());
+    }
+
+    #[test]
+    fn space_between_angles_and_quoted_delimiter_opens_a_heredoc() {
+        let text = concat!(
+            "FROM a\n",
+            "RUN cat << 'EOF' > /etc/profile.d/p.sh\n",
+            "export PS1='$ '\n",
+            "USER guest\n",
+            "EOF\n",
+            "CMD sh\n",
+        );
+
+        let dockerfile = parse_text(text);
+
+        let heredoc = &dockerfile.instructions[1].heredocs[0];
+        assert_eq!(heredoc.delimiter, "EOF");
+        assert!(!heredoc.expand);
+        assert!(heredoc.body.value.contains("USER guest"));
+        let found = keywords_with_lines(text, &dockerfile);
+        assert_eq!(
+            found
+                .iter()
+                .map(|(keyword, _)| keyword.as_str())
+                .collect::<Vec<_>>(),
+            vec!["FROM", "RUN", "CMD"]
+        );
+    }
+
+    #[test]
+    fn several_heredocs_read_their_bodies_in_order() {
+        let text = "FROM a\nCOPY <<A <<B /dest/\nB\nA\nA\nB\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        let heredocs = &dockerfile.instructions[1].heredocs;
+        assert_eq!(heredocs[0].body.value, "B\n");
+        assert_eq!(heredocs[1].body.value, "A\n");
+        assert_eq!(
+            keywords_with_lines(text, &dockerfile)[2],
+            ("USER".into(), 7)
+        );
+    }
+
+    #[test]
+    fn heredoc_under_onbuild_belongs_to_the_deferred_instruction() {
+        let text = "FROM a\nonbuild run <<EOF\necho hi\nEOF\n";
+
+        let dockerfile = parse_text(text);
+
+        let onbuild = &dockerfile.instructions[1];
+        let inner = onbuild.onbuild.as_ref().expect("deferred instruction");
+        assert_eq!(inner.keyword, "RUN");
+        assert_eq!(inner.heredocs[0].body.value, "echo hi\n");
+        assert_eq!(location(text, onbuild.span.end), (4, 4));
+    }
+
+    #[test]
+    fn unterminated_heredoc_is_an_error_and_parsing_goes_on() {
+        let text = "FROM a\nRUN <<EOF\necho never closed\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(dockerfile.errors.len(), 2);
+        assert_eq!(dockerfile.errors[0].message, "unterminated heredoc `EOF`");
+        assert_eq!(location(text, dockerfile.errors[0].span.start), (2, 1));
+        assert!(
+            dockerfile.errors[1]
+                .message
+                .contains("unknown instruction `echo`")
+        );
+        assert_eq!(
+            keywords_with_lines(text, &dockerfile)[1],
+            ("USER".into(), 4)
+        );
+    }
+
+    #[test]
+    fn json_exec_form_in_heredoc_capable_instructions_opens_no_heredoc() {
+        let text = "FROM a\nRUN [\"cat\", \"<<EOF\"]\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        assert!(dockerfile.instructions[1].heredocs.is_empty());
+        assert_eq!(dockerfile.instructions.len(), 3);
+    }
+
+    #[test]
+    fn unknown_instruction_is_reported_and_skipped() {
+        let text = "FROM a\nFOO bar \\\n  baz\nUSER app\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(dockerfile.errors[0].message, "unknown instruction `FOO`");
+        assert_eq!(location(text, dockerfile.errors[0].span.start), (2, 1));
+        assert_eq!(location(text, dockerfile.errors[0].span.end), (3, 6));
+        assert_eq!(
+            keywords_with_lines(text, &dockerfile)[1],
+            ("USER".into(), 4)
+        );
+    }
+
+    #[test]
+    fn missing_arguments_are_errors() {
+        let cases = [
+            ("FROM a\nENV PATH\n", "`ENV PATH` has no value"),
+            ("FROM a\nENV A=1 B\n", "can't find `=` in `B`"),
+            (
+                "FROM a\nCOPY onlyone\n",
+                "`COPY` requires at least two arguments",
+            ),
+            ("FROM\n", "`FROM` requires at least one argument"),
+            (
+                "FROM a b\n",
+                "`FROM` requires either one or three arguments",
+            ),
+            ("FROM a\nRUN\n", "`RUN` requires at least one argument"),
+            (
+                "FROM a\nSHELL sh -c\n",
+                "`SHELL` requires the arguments in JSON form",
+            ),
+            (
+                "FROM a\nCMD [\"a\", [\"b\"]]\n",
+                "arrays must be comprised of strings only",
+            ),
+            ("FROM a\nONBUILD FROM b\n", "`ONBUILD FROM` is not allowed"),
+        ];
+
+        for (text, expected) in cases {
+            let dockerfile = parse_text(text);
+
+            let messages: Vec<&str> = dockerfile
+                .errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect();
+            assert!(
+                messages.iter().any(|m| m.contains(expected)),
+                "{text:?}: {messages:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn files_without_instructions_are_errors() {
+        for text in ["", "# only\n# comments\n\n", "\u{feff}", "  \n\t\n"] {
+            let dockerfile = parse_text(text);
+
+            assert_eq!(dockerfile.errors.len(), 1, "{text:?}");
+            assert_eq!(
+                dockerfile.errors[0].message,
+                "file contains no instructions"
+            );
+        }
+    }
+
+    #[test]
+    fn json_exec_form_and_invalid_json_fallback() {
+        let text = "CMD [\"sh\", \"-c\", \"echo \\\"hi\\\"\"]\nCMD ['sh']\nCMD [\"unterminated\"\n";
+
+        let dockerfile = parse_text(text);
+
+        let Arguments::Exec(items) = &dockerfile.instructions[0].arguments else {
+            panic!("expected exec form");
+        };
+        assert_eq!(values(items), vec!["sh", "-c", "echo \"hi\""]);
+        assert_eq!(location(text, items[1].span().start), (1, 13));
+        assert_eq!(shell(&dockerfile.instructions[1]).value, "['sh']");
+        assert_eq!(
+            shell(&dockerfile.instructions[2]).value,
+            "[\"unterminated\""
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends_are_not_part_of_values() {
+        let text =
+            "FROM a\r\nRUN echo hi \\\r\n  there\r\nRUN <<EOF\r\nline\r\nEOF\r\nUSER app\r\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(shell(&dockerfile.instructions[1]).value, "echo hi   there");
+        assert_eq!(dockerfile.instructions[2].heredocs[0].body.value, "line\n");
+        assert_eq!(shell(&dockerfile.instructions[3]).value, "app");
+        assert!(dockerfile.errors.is_empty());
+    }
+
+    #[test]
+    fn byte_order_mark_does_not_hide_the_first_directive() {
+        let text = "\u{feff}# escape=`\nFROM a\nRUN echo `\n  done\n";
+
+        let dockerfile = parse_text(text);
+
+        assert_eq!(dockerfile.escape, '`');
+        assert_eq!(shell(&dockerfile.instructions[1]).value, "echo   done");
+        assert_eq!(dockerfile.instructions[0].keyword_span.start, 3 + 11);
+    }
+
+    #[test]
+    fn directives_only_count_at_the_top() {
+        let text =
+            "#  SYNTAX = docker/dockerfile:1\n# Check=skip=all\n# comment\n# escape=`\nFROM a\n";
+
+        let dockerfile = parse_text(text);
+
+        let names: Vec<&str> = dockerfile
+            .directives
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["syntax", "check"]);
+        assert_eq!(dockerfile.directives[0].value, "docker/dockerfile:1");
+        assert_eq!(dockerfile.escape, '\\');
+    }
+
+    #[test]
+    fn repeated_or_invalid_directives_are_errors() {
+        let repeated = parse_text("# escape=`\n# escape=\\\nFROM a\n");
+        let invalid = parse_text("# escape=x\nFROM a\n");
+
+        assert_eq!(
+            repeated.errors[0].message,
+            "only one `escape` parser directive can be used"
+        );
+        assert_eq!(repeated.escape, '`');
+        assert!(
+            invalid.errors[0]
+                .message
+                .contains("invalid escape character `x`")
+        );
+    }
+
+    #[test]
+    fn key_values_in_both_forms() {
+        let text = "ENV A B C\nENV A=1 B=\"x y\"\nARG NAME\nARG NAME=default OTHER\nLABEL k=v\n";
+
+        let dockerfile = parse_text(text);
+
+        let pairs = |index: usize| -> Vec<(String, Option<String>)> {
+            let pairs = dockerfile.instructions[index].key_values().into_iter();
+            pairs
+                .map(|pair| (pair.key.value, pair.value.map(|value| value.value)))
+                .collect()
+        };
+        let pair = |key: &str, value: Option<&str>| (key.to_string(), value.map(str::to_string));
+        assert_eq!(pairs(0), vec![pair("A", Some("B C"))]);
+        assert_eq!(
+            pairs(1),
+            vec![pair("A", Some("1")), pair("B", Some("\"x y\""))]
+        );
+        assert_eq!(pairs(2), vec![pair("NAME", None)]);
+        assert_eq!(
+            pairs(3),
+            vec![pair("NAME", Some("default")), pair("OTHER", None)]
+        );
+        assert_eq!(pairs(4), vec![pair("k", Some("v"))]);
+        let legacy = &dockerfile.instructions[0].key_values()[0];
+        assert!(!legacy.has_equals);
+        assert_eq!(
+            location(text, legacy.value.as_ref().expect("value").span().start),
+            (1, 7)
+        );
+    }
+
+    #[test]
+    fn words_keep_quotes_and_escapes_as_written() {
+        let text = "RUN echo \"a b\" 'c d' e\\ f\n";
+
+        let dockerfile = parse_text(text);
+
+        let words = dockerfile.instructions[0].words();
+        assert_eq!(values(&words), vec!["echo", "\"a b\"", "'c d'", "e\\ f"]);
+        assert_eq!(location(text, words[2].span().start), (1, 16));
+    }
+
+    #[test]
+    fn long_continued_run_with_mid_line_backslashes_parses_at_once() {
+        let mut text = String::from("FROM debian\nRUN set -e; \\\n");
+        for index in 0..120 {
+            text.push_str(&format!(
+                "    printf 'k{index}\\tv\\\\w\\n' >> /etc/t.tsv && \\\n"
+            ));
+        }
+        text.push_str("    chmod 4755 /usr/bin/tool\nCMD [\"bash\"]\n");
+
+        let started = Instant::now();
+        let dockerfile = parse_text(&text);
+
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(
+            location_of(&text, shell(&dockerfile.instructions[1]), "4755"),
+            (123, 11)
+        );
+        assert_eq!(
+            keywords_with_lines(&text, &dockerfile)[2],
+            ("CMD".into(), 124)
+        );
+    }
+
+    #[test]
+    fn five_megabytes_of_continued_runs_parse_in_linear_time() {
+        let mut text = String::from("FROM debian\n");
+        while text.len() < 5_000_000 {
+            text.push_str("RUN set -e; \\\n");
+            for _ in 0..2_000 {
+                text.push_str("    echo 'a \\\\ b' && echo c \\\n");
+            }
+            text.push_str("    true\n");
+        }
+
+        let started = Instant::now();
+        let dockerfile = parse_text(&text);
+
+        assert!(dockerfile.errors.is_empty());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
