@@ -148,11 +148,10 @@ impl Instruction {
 fn split_legacy_pair(arguments: &Text) -> KeyValue {
     let text = &arguments.value;
     let key_end = text.find(words::is_field_space).unwrap_or(text.len());
-    let value_start = key_end
-        + (text[key_end..].len()
-            - text[key_end..]
-                .trim_start_matches(words::is_field_space)
-                .len());
+    let value_start = text.len()
+        - text[key_end..]
+            .trim_start_matches(words::is_field_space)
+            .len();
     let value =
         (value_start < text.len()).then(|| words::slice(arguments, value_start..text.len()));
     KeyValue {
@@ -244,8 +243,8 @@ pub fn parse(source: SourceId, text: &str) -> Dockerfile {
             }
         }
 
-        let start = built.instruction.span.start;
-        built.instruction.span = Span::new(source, start, lines[last_line].end.max(start));
+        let end = lines[last_line].end;
+        extend_span_to(&mut built.instruction, end);
         index = last_line + 1;
         match built.problem {
             Some(message) => {
@@ -266,6 +265,14 @@ pub fn parse(source: SourceId, text: &str) -> Dockerfile {
         });
     }
     dockerfile
+}
+
+/// Makes an instruction, and the one it defers, end at `end` (after their heredoc bodies).
+fn extend_span_to(instruction: &mut Instruction, end: usize) {
+    instruction.span.end = instruction.span.end.max(end);
+    if let Some(inner) = &mut instruction.onbuild {
+        extend_span_to(inner, end);
+    }
 }
 
 /// Reads the parser directives at the top of the file; the first line that is not one ends them.
@@ -430,6 +437,8 @@ fn check_instruction(
         }
     }
 
+    // LIMITATION: flags are not checked against each instruction's known flags, nor HEALTHCHECK's
+    // options, as BuildKit's parser leaves that to its later instruction stage.
     match keyword.as_str() {
         "FROM" => check_from(&arguments_text),
         "ADD" | "COPY" => check_sources(instruction, &arguments_text),
@@ -470,21 +479,18 @@ fn check_sources(instruction: &Instruction, arguments: &str) -> Option<String> {
 
 fn check_pairs(instruction: &Instruction) -> Option<String> {
     let keyword = &instruction.keyword;
-    for pair in instruction.key_values() {
-        let key = &pair.key.value;
-        if pair.has_equals || pair.value.is_some() {
-            continue;
-        }
-        if instruction.key_values().len() == 1 && !key.contains('=') {
-            return Some(format!(
-                "`{keyword} {key}` has no value: write `{key}=value`"
-            ));
-        }
+    let pairs = instruction.key_values();
+    let bare_key = pairs.iter().find(|pair| pair.value.is_none())?;
+    let key = &bare_key.key.value;
+
+    if pairs.len() == 1 {
         return Some(format!(
-            "can't find `=` in `{key}`: `{keyword}` needs the form `name=value`"
+            "`{keyword} {key}` has no value: write `{key}=value`"
         ));
     }
-    None
+    Some(format!(
+        "can't find `=` in `{key}`: `{keyword}` needs the form `name=value`"
+    ))
 }
 
 fn check_onbuild(
