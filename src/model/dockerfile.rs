@@ -318,6 +318,7 @@ fn shell_form_scripts(line: &Text, heredocs: &[syntax::Heredoc]) -> Vec<Text> {
         script.push_synthetic("\n");
         script.push_text(&heredoc.body);
         script.push_synthetic(&heredoc.delimiter);
+        script.push_synthetic("\n");
     }
     vec![script]
 }
@@ -398,4 +399,35 @@ fn is_windows_image(image: &str) -> bool {
     ["windows/", "servercore", "nanoserver", "windowsservercore"]
         .iter()
         .any(|marker| image.contains(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceId;
+
+    fn model_of(text: &str) -> Dockerfile {
+        let syntax = syntax::parse(SourceId(0), text);
+        assert!(syntax.errors.is_empty(), "{:?}", syntax.errors);
+        build(&syntax, SourceId(0))
+    }
+
+    fn steps_of(text: &str) -> Vec<String> {
+        let model = model_of(text);
+        let mut steps = Vec::new();
+        for stage in &model.stages {
+            for step in &stage.setuid_steps {
+                steps.push(text[step.span.start..step.span.end].to_owned());
+            }
+        }
+        steps
+    }
+
+    #[test]
+    fn heredoc_read_by_a_shell_on_a_continuation_line_is_a_script() {
+        let text =
+            "FROM alpine\nRUN apk add shadow && \\\n    sh <<SCRIPT\nchmod g+s /var/x\nSCRIPT\n";
+
+        assert_eq!(steps_of(text), ["g+s"]);
+    }
 }
