@@ -88,9 +88,9 @@ fn json_output_has_the_documented_fields() {
         "fixtures/setuid-bit/seed-setuid-shell/Dockerfile"
     );
     assert_eq!(first["line"], 3);
-    assert_eq!(first["column"], 45);
+    assert_eq!(first["column"], 43);
     assert_eq!(first["end_line"], 3);
-    assert_eq!(first["end_column"], 49);
+    assert_eq!(first["end_column"], 47);
     assert!(
         first["help"]
             .as_str()
