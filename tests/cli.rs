@@ -188,3 +188,48 @@ fn unreadable_file_in_a_walk_is_reported_and_the_run_goes_on() {
         .stdout(predicate::str::contains("no-new-privileges-missing"))
         .stderr(predicate::str::contains("not a text file"));
 }
+
+#[test]
+fn walk_finds_hidden_folders_and_honours_gitignore_in_a_checkout() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let root = folder.path();
+    for (path, text) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (".gitignore", "build/\n"),
+        (".devcontainer/Dockerfile", "FROM alpine\nUSER 10001\n"),
+        ("build/Dockerfile", "FROM alpine\nUSER 10002\n"),
+        ("api.Dockerfile.dockerignore", "FROM alpine\nUSER 10003\n"),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().expect("a parent")).expect("created");
+        std::fs::write(root.join(path), text).expect("written");
+    }
+
+    escalint()
+        .current_dir(root)
+        .args(["check", "--format", "json", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "\"file\": \".devcontainer/Dockerfile\"",
+        ))
+        .stdout(predicate::str::contains("build/Dockerfile").not())
+        .stdout(predicate::str::contains("dockerignore").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_reported_and_the_run_goes_on() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let root = folder.path();
+    std::fs::create_dir(root.join("app")).expect("created");
+    std::fs::write(root.join("app/Dockerfile"), "FROM alpine\nUSER 10001\n").expect("written");
+    std::os::unix::fs::symlink(root, root.join("app/loop")).expect("linked");
+
+    escalint()
+        .arg("check")
+        .arg(root)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("no-new-privileges-missing"))
+        .stderr(predicate::str::contains("loop"));
+}
