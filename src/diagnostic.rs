@@ -42,11 +42,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(rule: &'static str, severity: Severity, span: Span, message: String) -> Self {
-        Self { rule, severity, message, span, related: Vec::new() }
+        Self {
+            rule,
+            severity,
+            message,
+            span,
+            related: Vec::new(),
+        }
     }
 
     pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related { span, message: message.into() });
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 }

@@ -21,7 +21,11 @@ impl Span {
 
     /// The smallest span covering both; both must lie in the same source.
     pub fn to(self, other: Span) -> Span {
-        Span::new(self.source, self.start.min(other.start), self.end.max(other.end))
+        Span::new(
+            self.source,
+            self.start.min(other.start),
+            self.end.max(other.end),
+        )
     }
 }
 
@@ -56,7 +60,12 @@ impl Source {
                 line_starts.push(offset + 1);
             }
         }
-        Self { display, path, text, line_starts }
+        Self {
+            display,
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -74,7 +83,11 @@ impl Source {
     /// The byte range of a 1-based line, without its line break.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
         let start = self.line_starts[line - 1];
-        let mut end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let mut end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         let bytes = self.text.as_bytes();
         while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
@@ -106,6 +119,9 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
-        self.files.iter().enumerate().map(|(index, source)| (SourceId(index as u32), source))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, source)| (SourceId(index as u32), source))
     }
 }

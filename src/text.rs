@@ -21,7 +21,11 @@ pub struct Text {
 
 impl Text {
     pub fn new(source: SourceId) -> Self {
-        Self { value: String::new(), source, pieces: Vec::new() }
+        Self {
+            value: String::new(),
+            source,
+            pieces: Vec::new(),
+        }
     }
 
     /// A text that is one contiguous run of the source starting at `from`.
@@ -43,7 +47,11 @@ impl Text {
         {
             last.len += value.len();
         } else {
-            self.pieces.push(Piece { at, from, len: value.len() });
+            self.pieces.push(Piece {
+                at,
+                from,
+                len: value.len(),
+            });
         }
         self.value.push_str(value);
     }
@@ -57,7 +65,10 @@ impl Text {
     pub fn push_text(&mut self, other: &Text) {
         let base = self.value.len();
         for piece in &other.pieces {
-            self.pieces.push(Piece { at: base + piece.at, ..*piece });
+            self.pieces.push(Piece {
+                at: base + piece.at,
+                ..*piece
+            });
         }
         self.value.push_str(&other.value);
     }
@@ -103,7 +114,10 @@ mod tests {
 
         let mode_start = text.value.find("4755").expect("mode present");
 
-        assert_eq!(text.source_span(mode_start..mode_start + 4), Span::new(SourceId(0), 9, 13));
+        assert_eq!(
+            text.source_span(mode_start..mode_start + 4),
+            Span::new(SourceId(0), 9, 13)
+        );
     }
 
     #[test]

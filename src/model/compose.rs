@@ -329,6 +329,13 @@ impl Loader<'_> {
     /// Reads the file that `extends.file` names, relative to the folder of the extending file.
     fn extended_file(&mut self, file: SourceId, file_node: &Node) -> Option<SourceId> {
         let relative = self.interpolated_scalar(file_node, "extends.file")?.value;
+        // LIMITATION: remote `extends` files (Git, OCI) are not fetched; the service keeps only
+        // its own keys.
+        if is_remote_resource(&relative) {
+            log::debug!("not following remote extends file {relative}");
+            return None;
+        }
+
         let path = folder_of(self.sources, file).join(relative);
         match add_file(self.sources, &path) {
             Ok(id) => Some(id),
@@ -525,6 +532,15 @@ impl Loader<'_> {
 /// Build contexts Compose fetches instead of reading from disk.
 fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@")
+}
+
+/// Files that Compose's remote loaders fetch: URLs and `scheme:` references (`oci:`, `git:`),
+/// but not Windows drive letters (`C:`).
+fn is_remote_resource(reference: &str) -> bool {
+    let has_scheme = reference.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1 && scheme.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    is_remote_context(reference) || has_scheme
 }
 
 /// A mapping without one key.
@@ -907,6 +923,25 @@ mod tests {
         assert!(messages[0].contains("cannot read"), "{messages:?}");
         assert!(messages[1].contains("`absent`"), "{messages:?}");
         assert_eq!(project.names(), ["a", "b"]);
+    }
+
+    #[test]
+    fn remote_extends_files_are_not_followed() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  app:\n    extends:\n      file: oci://registry.example/base:1\n      \
+             service: base\n    user: \"1000\"\n",
+        )]);
+
+        project.assert_clean();
+        assert_eq!(
+            project
+                .service("app")
+                .user
+                .as_ref()
+                .map(|user| user.value.as_str()),
+            Some("1000")
+        );
     }
 
     #[test]

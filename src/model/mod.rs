@@ -21,8 +21,14 @@ impl User {
     /// Splits `user[:group]`.
     pub fn parse(text: &str) -> Self {
         match text.split_once(':') {
-            Some((name, group)) => Self { name: name.to_owned(), group: Some(group.to_owned()) },
-            None => Self { name: text.to_owned(), group: None },
+            Some((name, group)) => Self {
+                name: name.to_owned(),
+                group: Some(group.to_owned()),
+            },
+            None => Self {
+                name: text.to_owned(),
+                group: None,
+            },
         }
     }
 
@@ -50,7 +56,10 @@ impl Dockerfile {
     pub fn built_stage(&self, target: Option<&str>) -> Option<&Stage> {
         match target {
             Some(target) => self.stages.iter().find(|stage| {
-                stage.name.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(target))
+                stage
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(target))
             }),
             None => self.stages.last(),
         }

@@ -80,5 +80,8 @@ pub struct ParseError {
 /// Parses a whole Dockerfile; never fails as a whole.
 pub fn parse(source: SourceId, text: &str) -> Dockerfile {
     let _ = (source, text);
-    Dockerfile { escape: '\\', ..Dockerfile::default() }
+    Dockerfile {
+        escape: '\\',
+        ..Dockerfile::default()
+    }
 }

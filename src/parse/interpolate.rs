@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 /// An expression that cannot be interpolated: a required variable without a value, an unclosed
-/// `${`, a `$` that starts no expression.
+/// `${`, a `${` without a variable name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterpolationError {
     pub message: String,
@@ -16,7 +16,8 @@ pub struct InterpolationError {
 /// Replaces every variable expression in `text`, as Compose does.
 ///
 /// `lookup` gives a variable's value, `None` when it is unset. An unset variable without a
-/// default becomes the empty string; `$$` is a literal `$`.
+/// default becomes the empty string; `$$` is a literal `$`, and so is a `$` that starts no
+/// expression (`$(date)`).
 pub fn interpolate(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
@@ -87,13 +88,10 @@ fn expand(
                 output.push_str(&lookup(name).unwrap_or_default());
                 name_end
             }
+            // As in Compose, a `$` that starts no expression stays (`$(date)`, `^REGEX$`).
             _ => {
-                return Err(InterpolationError {
-                    message: "invalid interpolation: `$` starts no variable (write `$$` for a \
-                              literal `$`)"
-                        .to_owned(),
-                    range: offset + index..offset + index + 1,
-                });
+                output.push('$');
+                index + 1
             }
         };
         literal_start = index;
@@ -517,8 +515,15 @@ mod tests {
         assert!(with_vars("${}", &[]).is_err());
         assert!(with_vars("${1A}", &[]).is_err());
         assert!(with_vars("${A B}", &[]).is_err());
-        assert!(with_vars("cost: 5$", &[]).is_err());
-        assert!(with_vars("$1", &[]).is_err());
+        assert!(with_vars("${ A}", &[]).is_err());
+        assert!(with_vars("${A!}", &[]).is_err());
+    }
+
+    #[test]
+    fn dollar_that_starts_no_expression_is_kept() {
+        for text in ["a $ string", "^REGEX$", "$}", "$", "echo $(seq 10)", "$1"] {
+            assert_eq!(expanded(text, &[]), text);
+        }
     }
 
     #[test]

@@ -154,6 +154,8 @@ fn parser_options() -> Options {
         max_events: 500_000,
         max_aliases: 10_000,
         max_documents: 64,
+        // Real files alias a few anchors many times; the replay limits below bound the cost.
+        enforce_alias_anchor_ratio: false,
     };
     serde_saphyr::options! {
         budget: budget,
@@ -183,6 +185,13 @@ fn convert_error(source: SourceId, text: &str, error: &serde_saphyr::Error) -> Y
         Some((reason, _)) if location.is_some() => reason.to_owned(),
         _ => rendered,
     };
+    if matches!(
+        error.without_snippet(),
+        serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. }
+    ) {
+        message =
+            "a merge key (`<<`) merges this value, but only mappings can be merged".to_owned();
+    }
     if let Some(limit) = message.strip_prefix("budget breached: ") {
         message = format!("the document exceeds the parser's limits ({limit})");
     }
