@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
@@ -164,7 +165,7 @@ struct Loader<'a> {
     variables: Variables,
     diagnostics: Vec<Diagnostic>,
     /// Parsed Compose files by source; `None` when the file could not be parsed (reported once).
-    documents: HashMap<SourceId, Option<Node>>,
+    documents: HashMap<SourceId, Option<Rc<Node>>>,
 }
 
 /// One step of an `extends` chain: a service in a file.
@@ -204,12 +205,12 @@ impl Loader<'_> {
     }
 
     /// The parsed file, parsing and caching it on first use; errors are reported once.
-    fn document(&mut self, id: SourceId) -> Option<Node> {
+    fn document(&mut self, id: SourceId) -> Option<Rc<Node>> {
         if let Some(cached) = self.documents.get(&id) {
             return cached.clone();
         }
 
-        let parsed = self.parse_document(id);
+        let parsed = self.parse_document(id).map(Rc::new);
         self.documents.insert(id, parsed.clone());
         parsed
     }
@@ -758,6 +759,38 @@ mod tests {
             ["no-new-privileges=true"]
         );
         assert!(api.build.is_none());
+    }
+
+    #[test]
+    fn security_opt_forms_and_root_users_are_read_as_written() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  web:\n    user: \"10001\"\n    cap_drop: [ALL]\n    security_opt:\n      \
+             - \"apparmor=docker-default\"\n      - no-new-privileges\n  gateway:\n    user: root\n  \
+             jobs:\n    user: \"0:1000\"\n    security_opt: [no-new-privileges:true]\n",
+        )]);
+
+        project.assert_clean();
+        let web = project.service("web");
+        assert_eq!(
+            item_texts(web.security_opt.as_ref()),
+            ["apparmor=docker-default", "no-new-privileges"]
+        );
+        assert_eq!(item_texts(web.cap_drop.as_ref()), ["ALL"]);
+        let user_of = |name: &str| {
+            project
+                .service(name)
+                .user
+                .as_ref()
+                .map(|user| user.value.clone())
+        };
+        assert_eq!(user_of("gateway").as_deref(), Some("root"));
+        assert_eq!(user_of("jobs").as_deref(), Some("0:1000"));
+        let jobs = project.service("jobs");
+        assert_eq!(
+            item_texts(jobs.security_opt.as_ref()),
+            ["no-new-privileges:true"]
+        );
     }
 
     #[test]
