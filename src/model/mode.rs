@@ -17,6 +17,16 @@ impl SpecialBits {
     pub fn any(self) -> bool {
         self.setuid || self.setgid
     }
+
+    /// `setuid`, `setgid` or `setuid and setgid`, for messages.
+    pub fn describe(self) -> &'static str {
+        match (self.setuid, self.setgid) {
+            (true, true) => "setuid and setgid",
+            (true, false) => "setuid",
+            (false, true) => "setgid",
+            (false, false) => "neither setuid nor setgid",
+        }
+    }
 }
 
 /// A command in a script that gives files the setuid or setgid bit.

@@ -104,7 +104,7 @@ fn escalate_for_setuid_steps(dockerfile: &Dockerfile, stage: &Stage, diagnostic:
             let target = step.targets.first().map_or("a file", String::as_str);
             diagnostic.related.push(crate::diagnostic::Related {
                 span: step.span,
-                message: format!("`{target}` is made setuid or setgid here"),
+                message: format!("`{target}` is made {} here", step.bits.describe()),
             });
         }
     }

@@ -24,7 +24,7 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
                 "`{}` sets the {} bit on {}, a directory created in this step; new files there \
                  inherit its group",
                 step.mode,
-                bit_names(step),
+                step.bits.describe(),
                 targets(step)
             );
             ctx.report(NAME, step.span, message).severity = Severity::Note;
@@ -35,27 +35,10 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
                 "`{}` makes {} {}{owner}",
                 step.mode,
                 targets(step),
-                made(step)
+                step.bits.describe()
             );
             ctx.report(NAME, step.span, message);
         }
-    }
-}
-
-/// `setuid`, `setgid` or `setuid and setgid`.
-fn made(step: &SetuidStep) -> &'static str {
-    match (step.bits.setuid, step.bits.setgid) {
-        (true, true) => "setuid and setgid",
-        (true, false) => "setuid",
-        _ => "setgid",
-    }
-}
-
-fn bit_names(step: &SetuidStep) -> &'static str {
-    match (step.bits.setuid, step.bits.setgid) {
-        (true, true) => "setuid and setgid",
-        (true, false) => "setuid",
-        _ => "setgid",
     }
 }
 
