@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use escalint::lint::{LintOptions, lint};
+use escalint::lint::{LintOptions, LintResult, lint};
 use escalint::report;
 use escalint::rules::default_severity;
 
@@ -71,6 +71,59 @@ fn fixtures_report_exactly_their_markers() {
         "fixtures disagree with their markers:\n{}",
         mismatches.join("\n")
     );
+}
+
+#[test]
+fn linting_one_file_gives_the_same_diagnostics_for_it_as_linting_its_folder() {
+    let mut mismatches = Vec::new();
+
+    for case in fixture_cases() {
+        let whole = diagnostics_by_file(&[case.clone()]);
+        for file in files_below(&case) {
+            let name = file
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("");
+            if escalint::discover::classify(name).is_none() {
+                continue;
+            }
+
+            let alone = diagnostics_by_file(std::slice::from_ref(&file));
+            let shown = file.display().to_string();
+            let expected: BTreeSet<_> = whole.iter().filter(|d| d.0 == shown).cloned().collect();
+            if alone != expected {
+                mismatches.push(format!(
+                    "{shown}:\n  alone: {alone:?}\n  in folder: {expected:?}"
+                ));
+            }
+        }
+    }
+
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// (file, line, rule, severity) of every diagnostic of a run over `paths`.
+fn diagnostics_by_file(paths: &[PathBuf]) -> BTreeSet<Expectation> {
+    let options = LintOptions {
+        paths: paths.to_vec(),
+        ..LintOptions::default()
+    };
+    let result = lint(&options).expect("fixtures are readable");
+    result
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let source = result.sources.get(diagnostic.span.source);
+            let (line, _) = source.line_column(diagnostic.span.start);
+            let severity = diagnostic.severity.as_str().to_owned();
+            (
+                source.display.clone(),
+                line,
+                diagnostic.rule.to_owned(),
+                severity,
+            )
+        })
+        .collect()
 }
 
 #[test]
