@@ -25,21 +25,7 @@ fn fixtures_report_exactly_their_markers() {
         };
         let result = lint(&options).expect("fixture folders are readable");
 
-        let actual: BTreeSet<Expectation> = result
-            .diagnostics
-            .iter()
-            .map(|diagnostic| {
-                let source = result.sources.get(diagnostic.span.source);
-                let (line, _) = source.line_column(diagnostic.span.start);
-                let severity = diagnostic.severity.as_str().to_owned();
-                (
-                    source.display.clone(),
-                    line,
-                    diagnostic.rule.to_owned(),
-                    severity,
-                )
-            })
-            .collect();
+        let actual = expectations_of(&result);
         let expected = markers_in(&case);
 
         if actual != expected {
@@ -78,7 +64,7 @@ fn linting_one_file_gives_the_same_diagnostics_for_it_as_linting_its_folder() {
     let mut mismatches = Vec::new();
 
     for case in fixture_cases() {
-        let whole = diagnostics_by_file(&[case.clone()]);
+        let whole = diagnostics_by_file(std::slice::from_ref(&case));
         for file in files_below(&case) {
             let name = file
                 .file_name()
@@ -108,7 +94,10 @@ fn diagnostics_by_file(paths: &[PathBuf]) -> BTreeSet<Expectation> {
         paths: paths.to_vec(),
         ..LintOptions::default()
     };
-    let result = lint(&options).expect("fixtures are readable");
+    expectations_of(&lint(&options).expect("fixtures are readable"))
+}
+
+fn expectations_of(result: &LintResult) -> BTreeSet<Expectation> {
     result
         .diagnostics
         .iter()
