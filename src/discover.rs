@@ -23,7 +23,10 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<Found>,
+    /// Entries that exist but could not be read: the run cannot vouch for them.
     pub errors: Vec<String>,
+    /// Entries that are not files to lint at all: symbolic-link loops and dangling links.
+    pub skipped: Vec<String>,
 }
 
 /// Suffixes of files named like `Dockerfile.*` that are not Dockerfiles: BuildKit's per-file
@@ -100,7 +103,10 @@ pub fn walk(root: &Path) -> Discovery {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                discovery.errors.push(err.to_string());
+                match link_problem(&err) {
+                    Some(problem) => discovery.skipped.push(problem),
+                    None => discovery.errors.push(err.to_string()),
+                }
                 continue;
             }
         };
@@ -123,6 +129,32 @@ pub fn walk(root: &Path) -> Discovery {
     discovery
 }
 
+/// A walk error that concerns a symbolic link (a loop, or a link to nothing), described for
+/// the user; `None` for real read errors.
+fn link_problem(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            let is_link = path.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
+            if is_link && std::fs::metadata(path).is_err() {
+                return Some(format!(
+                    "skipped {}: a symbolic link to nothing",
+                    path.display()
+                ));
+            }
+            link_problem(err)
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            link_problem(err)
+        }
+        ignore::Error::Loop { ancestor, child } => Some(format!(
+            "skipped {}: a symbolic link back to {}",
+            child.display(),
+            ancestor.display()
+        )),
+        _ => None,
+    }
+}
+
 /// The Compose files in `folder` itself (not below it), sorted.
 pub fn compose_files_in(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder) else {
@@ -141,6 +173,15 @@ pub fn compose_files_in(folder: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// The repository root of `path`: the nearest folder at or above it that holds `.git`.
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    absolute
+        .ancestors()
+        .find(|folder| folder.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// The folders from `start` up to the repository root (the nearest folder holding `.git`); with

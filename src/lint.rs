@@ -46,6 +46,13 @@ pub enum LintError {
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
+    for env_file in &options.load.env_files {
+        if let Err(reason) = read_text(env_file) {
+            let path = env_file.display().to_string();
+            return Err(LintError::UnreadablePath { path, reason });
+        }
+    }
+
     let mut run = Run::default();
 
     let paths = if options.paths.is_empty() {
@@ -74,6 +81,9 @@ struct Run {
     reported: HashSet<SourceId>,
     /// Dockerfiles by absolute path, as indexes into `model.dockerfiles`.
     dockerfiles_by_path: HashMap<PathBuf, usize>,
+    /// The syntax of each Dockerfile in `model.dockerfiles`, kept to model it again for a
+    /// service that builds it with `build.args`.
+    dockerfile_syntax: Vec<std::rc::Rc<parse::dockerfile::Dockerfile>>,
     composes_by_path: HashSet<PathBuf>,
     /// Linted Dockerfiles: their folders are searched for the Compose files that build them.
     linted_dockerfile_folders: Vec<PathBuf>,
@@ -96,9 +106,24 @@ impl Run {
 
         if metadata.is_dir() {
             let discovery = discover::walk(path);
+            log::debug!(
+                "found {} files under {}",
+                discovery.files.len(),
+                path.display()
+            );
             self.failures.extend(discovery.errors);
+            for skipped in discovery.skipped {
+                log::warn!("{skipped}");
+            }
+            if discovery.files.is_empty() {
+                log::warn!(
+                    "no Dockerfiles or Compose files found under {}",
+                    path.display()
+                );
+            }
+            // Files found in a folder are read by their names; `--kind` is for named files.
             for found in discovery.files {
-                self.add_linted_file(&found.path, options.kind.unwrap_or(found.kind));
+                self.add_linted_file(&found.path, found.kind, options);
             }
             return Ok(());
         }
@@ -127,20 +152,22 @@ impl Run {
             reason,
         })?;
 
+        let kind = match (&options.stdin_filename, options.kind) {
+            (_, Some(kind)) => kind,
+            (Some(path), None) => discover::kind_of_named_file(path),
+            (None, None) => sniff_kind(&text),
+        };
         let path = options
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
-        let kind = options
-            .kind
-            .unwrap_or_else(|| discover::kind_of_named_file(&path));
         self.add_linted_text(&path, text, kind, options);
         Ok(())
     }
 
-    fn add_linted_file(&mut self, path: &Path, kind: Kind) {
+    fn add_linted_file(&mut self, path: &Path, kind: Kind, options: &LintOptions) {
         match read_text(path) {
-            Ok(text) => self.add_linted_text(path, text, kind, &LintOptions::default()),
+            Ok(text) => self.add_linted_text(path, text, kind, options),
             Err(reason) => self
                 .failures
                 .push(format!("cannot read {}: {reason}", path.display())),
@@ -185,10 +212,24 @@ impl Run {
             ));
         }
 
+        // BuildKit refuses a file whose first instruction other than ARG is not FROM: there is
+        // no stage for it to run in.
+        let first = syntax
+            .instructions
+            .iter()
+            .find(|instruction| instruction.keyword != "ARG");
+        if let Some(first) = first.filter(|first| first.keyword != "FROM") {
+            let message = format!("`{}` comes before the first `FROM`", first.keyword);
+            let diagnostic =
+                Diagnostic::new(PARSE_ERROR, Severity::Error, first.keyword_span, message);
+            self.diagnostics.push(diagnostic);
+        }
+
         let index = self.model.dockerfiles.len();
         self.model
             .dockerfiles
             .push(model::dockerfile::build(&syntax, id));
+        self.dockerfile_syntax.push(std::rc::Rc::new(syntax));
         self.dockerfiles_by_path.insert(absolute, index);
         index
     }
@@ -213,31 +254,47 @@ impl Run {
         self.composes_by_path.insert(absolute);
     }
 
-    /// Reads the Compose files in each linted Dockerfile's folder and the folders above it, so a
-    /// Dockerfile linted alone learns which services build it.
+    /// Reads the Compose files that may build a linted Dockerfile, so a Dockerfile linted alone
+    /// gets the diagnostics it gets in a run over its whole repository: every Compose file of
+    /// the repository (`.gitignore` honoured), or outside a repository the Compose files in its
+    /// folder and the folders above it, up to the working directory.
     fn read_context(&mut self, options: &LintOptions) {
-        let mut searched = HashSet::new();
+        let mut candidates = Vec::new();
+        let mut walked_roots = HashSet::new();
+        let mut searched_folders = HashSet::new();
         let folders = std::mem::take(&mut self.linted_dockerfile_folders);
         for folder in folders {
-            for ancestor in discover::folders_up_to_root(&folder) {
-                if !searched.insert(ancestor.clone()) {
-                    continue;
+            if let Some(root) = discover::repository_root(&folder) {
+                if walked_roots.insert(root.clone()) {
+                    let discovery = discover::walk(&root);
+                    let composes = discovery
+                        .files
+                        .into_iter()
+                        .filter(|found| found.kind == Kind::Compose);
+                    candidates.extend(composes.map(|found| found.path));
                 }
-                for path in discover::compose_files_in(&ancestor) {
-                    let absolute = absolute(&path);
-                    if self.composes_by_path.contains(&absolute) {
-                        continue;
-                    }
-                    let Ok(text) = read_text(&path) else {
-                        continue;
-                    };
-                    log::debug!("reading {} as context", path.display());
-                    let id = self
-                        .sources
-                        .add(Source::new(display(&path), absolute.clone(), text));
-                    self.add_compose(id, absolute, false, &options.load);
+                continue;
+            }
+            for ancestor in discover::folders_up_to_root(&folder) {
+                if searched_folders.insert(ancestor.clone()) {
+                    candidates.extend(discover::compose_files_in(&ancestor));
                 }
             }
+        }
+
+        for path in candidates {
+            let absolute = absolute(&path);
+            if self.composes_by_path.contains(&absolute) {
+                continue;
+            }
+            let Ok(text) = read_text(&path) else {
+                continue;
+            };
+            log::debug!("reading {} as context", path.display());
+            let id = self
+                .sources
+                .add(Source::new(display(&path), absolute.clone(), text));
+            self.add_compose(id, absolute, false, &options.load);
         }
     }
 
@@ -250,34 +307,77 @@ impl Run {
                 let Some(build) = service.build.clone() else {
                     continue;
                 };
+                let service_name = service.name.clone();
                 let compose_source = self.model.composes[compose_index].source;
                 let built = match &build.dockerfile {
                     BuildDockerfile::Path(path) => self.dockerfile_at(path),
                     BuildDockerfile::Inline(inline) => {
-                        Some(self.inline_dockerfile(compose_source, &inline.value, inline.span))
+                        Ok(self.inline_dockerfile(compose_source, &inline.value, inline.span))
                     }
                 };
-                let Some(built) = built else {
-                    continue;
+                let mut built = match built {
+                    Ok(built) => built,
+                    Err(reason) => {
+                        let message = format!("service `{service_name}` builds {reason}");
+                        let diagnostic =
+                            Diagnostic::new(PARSE_ERROR, Severity::Error, build.span, message);
+                        self.diagnostics.push(diagnostic);
+                        continue;
+                    }
                 };
+
+                if !build.args.is_empty() {
+                    built = self.dockerfile_with_args(built, &build.args);
+                }
+                if let Some(target) = &build.target
+                    && self.model.dockerfiles[built]
+                        .built_stage(Some(target))
+                        .is_none()
+                {
+                    let source = self.model.dockerfiles[built].source;
+                    let message = format!(
+                        "service `{service_name}` builds target `{target}`, which is not a stage \
+                         of {}",
+                        self.sources.get(source).display
+                    );
+                    let diagnostic =
+                        Diagnostic::new(PARSE_ERROR, Severity::Error, build.span, message);
+                    self.diagnostics.push(diagnostic);
+                }
+
                 self.model.dockerfiles[built].built_by_compose = true;
                 self.model.composes[compose_index].services[service_index].built = Some(built);
             }
         }
     }
 
-    fn dockerfile_at(&mut self, path: &Path) -> Option<usize> {
+    /// The Dockerfile at `path`, read as context when it was not linted; an error says which
+    /// file could not be read and why.
+    fn dockerfile_at(&mut self, path: &Path) -> Result<usize, String> {
         let absolute = absolute(path);
         if let Some(index) = self.dockerfiles_by_path.get(&absolute) {
-            return Some(*index);
+            return Ok(*index);
         }
 
-        let text = read_text(&absolute).ok()?;
+        let text = read_text(&absolute)
+            .map_err(|reason| format!("{}, which cannot be read: {reason}", display(path)))?;
         log::debug!("reading {} as context", absolute.display());
         let id = self
             .sources
             .add(Source::new(display(&absolute), absolute.clone(), text));
-        Some(self.add_dockerfile(id, absolute))
+        Ok(self.add_dockerfile(id, absolute))
+    }
+
+    /// The same Dockerfile modelled again with build arguments replacing `ARG` defaults.
+    fn dockerfile_with_args(&mut self, index: usize, args: &[(String, String)]) -> usize {
+        let source = self.model.dockerfiles[index].source;
+        let syntax = std::rc::Rc::clone(&self.dockerfile_syntax[index]);
+        let variant = model::dockerfile::build_with_args(&syntax, source, args);
+
+        let variant_index = self.model.dockerfiles.len();
+        self.model.dockerfiles.push(variant);
+        self.dockerfile_syntax.push(syntax);
+        variant_index
     }
 
     fn inline_dockerfile(&mut self, compose: SourceId, text: &str, span: Span) -> usize {
@@ -342,6 +442,17 @@ fn relocate_inline(diagnostic: &mut Diagnostic, inline_locations: &HashMap<Sourc
         if let Some(span) = inline_locations.get(&related.span.source) {
             related.span = *span;
         }
+    }
+}
+
+/// The kind of text read from standard input with no name: Compose when a line starts a
+/// top-level `services:` key, else a Dockerfile.
+fn sniff_kind(text: &str) -> Kind {
+    let is_compose = text.lines().any(|line| line.trim_end() == "services:");
+    if is_compose {
+        Kind::Compose
+    } else {
+        Kind::Dockerfile
     }
 }
 

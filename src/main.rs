@@ -56,6 +56,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let reads_stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
+    if args.stdin_filename.is_some() && !reads_stdin {
+        bail!("--stdin-filename names standard input, which is read only when `-` is a path");
+    }
+
     let options = LintOptions {
         paths: args.paths.clone(),
         kind: args.kind,
@@ -76,16 +81,18 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         Format::Json => report::json::render(&result.sources, &result.diagnostics),
         Format::Sarif => report::sarif::render(&result.sources, &result.diagnostics),
     };
-    print(&output)?;
+    let printed = print(&output)?;
 
     for failure in &result.failures {
         eprintln!("escalint: error: {failure}");
     }
-    if !quiet {
-        eprintln!(
-            "{}",
-            report::human::summary(&result.diagnostics, result.linted_files)
-        );
+    if printed && !quiet {
+        let summary = report::human::summary(&result.diagnostics, result.linted_files);
+        match result.failures.len() {
+            0 => eprintln!("{summary}"),
+            1 => eprintln!("{summary}; 1 file could not be read"),
+            unread => eprintln!("{summary}; {unread} files could not be read"),
+        }
     }
 
     if !result.failures.is_empty() {
@@ -110,15 +117,16 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Writes to standard output; a closed pipe (`escalint check | head`) ends the run quietly.
-fn print(text: &str) -> anyhow::Result<()> {
+/// Writes to standard output; `false` when the reader has gone (`escalint check | head`): the
+/// run then ends quietly, with the exit code its diagnostics call for.
+fn print(text: &str) -> anyhow::Result<bool> {
     let mut stdout = anstream::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
         Err(err) => Err(err).context("cannot write to standard output"),
     }
 }

@@ -84,15 +84,46 @@ impl Text {
         piece.from + (at - piece.at).min(piece.len)
     }
 
-    /// The source span of a byte range of this text.
+    /// The source span of a byte range of this text. Synthetic bytes at either end (a quote the
+    /// analysis added) are left out when the range holds source bytes.
     pub fn source_span(&self, range: std::ops::Range<usize>) -> Span {
+        let overlapping = self
+            .pieces
+            .iter()
+            .filter(|piece| piece.at < range.end && range.start < piece.at + piece.len);
+        let mut first_and_last = None;
+        for piece in overlapping {
+            let start = piece.from + range.start.saturating_sub(piece.at);
+            let end = piece.from + (range.end - piece.at).min(piece.len);
+            first_and_last = match first_and_last {
+                None => Some((start, end)),
+                Some((first, _)) => Some((first, end)),
+            };
+        }
+        if let Some((start, end)) = first_and_last {
+            return Span::new(self.source, start, end.max(start));
+        }
+
         let start = self.source_offset(range.start);
-        let end = if range.end > range.start {
-            self.source_offset(range.end - 1) + 1
-        } else {
-            start
-        };
-        Span::new(self.source, start, end.max(start))
+        Span::new(self.source, start, start)
+    }
+
+    /// The part of this text in a byte range, with its map.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Text {
+        let mut slice = Text::new(self.source);
+        let mut at = range.start;
+        for piece in &self.pieces {
+            let start = piece.at.max(range.start);
+            let end = (piece.at + piece.len).min(range.end);
+            if start >= end {
+                continue;
+            }
+            slice.push_synthetic(&self.value[at..start]);
+            slice.push_source(&self.value[start..end], piece.from + (start - piece.at));
+            at = end;
+        }
+        slice.push_synthetic(&self.value[at.min(range.end)..range.end]);
+        slice
     }
 
     /// The span of the whole text in the source.
@@ -118,6 +149,20 @@ mod tests {
             text.source_span(mode_start..mode_start + 4),
             Span::new(SourceId(0), 9, 13)
         );
+    }
+
+    #[test]
+    fn slices_keep_their_map() {
+        let mut text = Text::new(SourceId(0));
+        text.push_source("ab", 10);
+        text.push_synthetic("\n");
+        text.push_source("cd", 20);
+
+        let slice = text.slice(1..4);
+
+        assert_eq!(slice.value, "b\nc");
+        assert_eq!(slice.source_span(2..3), Span::new(SourceId(0), 20, 21));
+        assert_eq!(slice.source_span(0..1), Span::new(SourceId(0), 11, 12));
     }
 
     #[test]

@@ -218,18 +218,97 @@ fn walk_finds_hidden_folders_and_honours_gitignore_in_a_checkout() {
 
 #[cfg(unix)]
 #[test]
-fn symlink_loop_is_reported_and_the_run_goes_on() {
+fn symlink_loops_and_dangling_links_are_reported_as_skipped() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let root = folder.path();
     std::fs::create_dir(root.join("app")).expect("created");
     std::fs::write(root.join("app/Dockerfile"), "FROM alpine\nUSER 10001\n").expect("written");
     std::os::unix::fs::symlink(root, root.join("app/loop")).expect("linked");
+    std::os::unix::fs::symlink(root.join("gone"), root.join("Containerfile")).expect("linked");
 
     escalint()
         .arg("check")
         .arg(root)
         .assert()
-        .code(2)
+        .code(1)
         .stdout(predicate::str::contains("no-new-privileges-missing"))
-        .stderr(predicate::str::contains("loop"));
+        .stderr(predicate::str::contains("a symbolic link back to"))
+        .stderr(predicate::str::contains(
+            "Containerfile: a symbolic link to nothing",
+        ));
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_of_the_diagnostics() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let mut text = String::from("FROM alpine\n");
+    for index in 0..2_000 {
+        text.push_str(&format!("RUN chmod 4755 /usr/local/bin/tool{index}\n"));
+    }
+    std::fs::write(folder.path().join("Dockerfile"), text).expect("written");
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escalint"))
+        .arg("check")
+        .arg(folder.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    drop(child.stdout.take());
+
+    let status = child.wait().expect("the binary ends");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn stdin_filename_without_standard_input_is_a_usage_error() {
+    escalint()
+        .args(["check", "--stdin-filename", "app/Dockerfile", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("only when `-` is a path"));
+}
+
+#[test]
+fn unnamed_standard_input_holding_compose_is_read_as_compose() {
+    escalint()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin("services:\n  web:\n    image: nginx\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "\"rule\": \"cap-drop-all-missing\"",
+        ))
+        .stdout(predicate::str::contains("parse-error").not());
+}
+
+#[test]
+fn a_missing_env_file_exits_2() {
+    escalint()
+        .args([
+            "check",
+            "--env-file",
+            "does/not/exist.env",
+            "fixtures/cap-drop-all-missing",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read does/not/exist.env"));
+}
+
+#[test]
+fn env_options_apply_to_compose_files_found_in_a_folder() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let compose = "services:\n  app:\n    image: a\n    cap_drop: [ALL]\n    user: ${APP_USER}\n";
+    std::fs::write(folder.path().join("compose.yaml"), compose).expect("written");
+    std::fs::write(folder.path().join("users.env"), "APP_USER=1000\n").expect("written");
+
+    escalint()
+        .arg("check")
+        .arg("--env-file")
+        .arg(folder.path().join("users.env"))
+        .arg(folder.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("runs as user `1000`"));
 }

@@ -14,12 +14,23 @@ use crate::text::Text;
 const NON_POSIX_SHELLS: &[&str] = &["powershell", "pwsh", "cmd"];
 
 /// Shells that run `-c SCRIPT` in exec form.
-const POSIX_SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"];
+const POSIX_SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
 /// Builds the model of one parsed Dockerfile.
 pub fn build(file: &syntax::Dockerfile, source: crate::source::SourceId) -> Dockerfile {
+    build_with_args(file, source, &[])
+}
+
+/// Builds the model of a Dockerfile as a build with `--build-arg NAME=VALUE` (or Compose's
+/// `build.args`) sees it: each given value replaces the default of the `ARG` of that name.
+pub fn build_with_args(
+    file: &syntax::Dockerfile,
+    source: crate::source::SourceId,
+    build_args: &[(String, String)],
+) -> Dockerfile {
     let mut builder = Builder {
         file,
+        build_args: build_args.iter().cloned().collect(),
         global_args: HashMap::new(),
         stages: Vec::new(),
     };
@@ -42,6 +53,8 @@ pub fn build(file: &syntax::Dockerfile, source: crate::source::SourceId) -> Dock
 
 struct Builder<'a> {
     file: &'a syntax::Dockerfile,
+    /// Values given at build time; they win over the defaults written in `ARG`.
+    build_args: HashMap<String, String>,
     /// `ARG`s declared before the first `FROM`, with their defaults.
     global_args: HashMap<String, Option<String>>,
     stages: Vec<StageState>,
@@ -134,17 +147,23 @@ impl Builder<'_> {
                 let default = pair
                     .value
                     .map(|value| syntax::expand_word(&value.value, escape, &lookup));
-                self.global_args.insert(pair.key.value.clone(), default);
+                let name = pair.key.value.clone();
+                let value = self.build_args.get(&name).cloned().or(default);
+                self.global_args.insert(name, value);
             }
             return;
         };
 
         for pair in instruction.key_values() {
             let name = pair.key.value.clone();
-            // A re-declared global ARG takes the global default unless it gives its own.
-            let value = match pair.value {
-                Some(value) => Some(syntax::expand_word(&value.value, escape, &state.lookup())),
-                None => self.global_args.get(&name).cloned().flatten(),
+            // A build argument wins; a re-declared global ARG takes the global value unless it
+            // gives its own default.
+            let value = match (self.build_args.get(&name), pair.value) {
+                (Some(given), _) => Some(given.clone()),
+                (None, Some(value)) => {
+                    Some(syntax::expand_word(&value.value, escape, &state.lookup()))
+                }
+                (None, None) => self.global_args.get(&name).cloned().flatten(),
             };
             if let Some(value) = value {
                 state.args.insert(name, value);
@@ -175,8 +194,12 @@ impl Builder<'_> {
         };
 
         let text = syntax::expand_word(&word.value, escape, &state.lookup());
+        let user = User::parse(&text);
+        if user.is_windows_account() {
+            state.stage.is_windows = true;
+        }
         state.stage.user = Some(StageUser {
-            user: User::parse(&text),
+            user,
             span: instruction.span,
         });
     }
@@ -313,7 +336,7 @@ fn shell_form_scripts(line: &Text, heredocs: &[syntax::Heredoc]) -> Vec<Text> {
             .collect();
     }
 
-    let mut script = line.clone();
+    let mut script = redirections_last(line);
     for heredoc in heredocs {
         script.push_synthetic("\n");
         script.push_text(&heredoc.body);
@@ -321,6 +344,28 @@ fn shell_form_scripts(line: &Text, heredocs: &[syntax::Heredoc]) -> Vec<Text> {
         script.push_synthetic("\n");
     }
     vec![script]
+}
+
+/// `<<EOF python3` as `python3 <<EOF`: the shell applies a redirection written before the
+/// command name to that command, but the shell parser only reads it after the name.
+fn redirections_last(line: &Text) -> Text {
+    let value = &line.value;
+    let leading = value.len() - value.trim_start().len();
+    let mut end = leading;
+    while value[end..].starts_with("<<") {
+        let word_end = value[end..]
+            .find(char::is_whitespace)
+            .map_or(value.len(), |at| end + at);
+        end = word_end + (value[word_end..].len() - value[word_end..].trim_start().len());
+    }
+    if end == leading || end == value.len() {
+        return line.clone();
+    }
+
+    let mut reordered = line.slice(end..value.len());
+    reordered.push_synthetic(" ");
+    reordered.push_text(&line.slice(leading..end));
+    reordered
 }
 
 /// A heredoc script without a shebang runs with the default shell; one with a shebang runs with
@@ -347,19 +392,31 @@ fn is_shell_script(body: &str) -> bool {
 /// program is analysed as the one command it is.
 fn exec_form_script(arguments: &[Text]) -> Option<Text> {
     let program = program_name(&arguments.first()?.value);
-    if POSIX_SHELLS.contains(&program.as_str()) {
-        let dash_c = arguments
-            .iter()
-            .position(|argument| argument.value == "-c")?;
+    let dash_c = arguments.iter().position(|argument| argument.value == "-c");
+    if let Some(dash_c) = dash_c.filter(|_| POSIX_SHELLS.contains(&program.as_str())) {
         return arguments.get(dash_c + 1).cloned();
     }
 
-    // LIMITATION: exec-form arguments are joined with spaces before shell analysis, so an
-    // argument that itself holds spaces or quotes is split differently than the program sees it.
-    let mut script = arguments[0].clone();
-    for argument in &arguments[1..] {
-        script.push_synthetic(" ");
+    // An argument the shell would change (spaces, quotes, `$`) is single-quoted so the shell
+    // analysis sees exactly the word the program gets.
+    // LIMITATION: an argument holding a single quote is passed unquoted, so it may be split.
+    let mut script = Text::new(arguments[0].source);
+    for (index, argument) in arguments.iter().enumerate() {
+        if index > 0 {
+            script.push_synthetic(" ");
+        }
+        let is_plain = argument
+            .value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"+-=_./:,@%^".contains(&byte));
+        let quoted = !is_plain && !argument.value.contains('\'');
+        if quoted {
+            script.push_synthetic("'");
+        }
         script.push_text(argument);
+        if quoted {
+            script.push_synthetic("'");
+        }
     }
     Some(script)
 }
@@ -393,12 +450,13 @@ fn program_name(path: &str) -> String {
     name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
 }
 
-/// Windows base images: Server Core, Nano Server and the Windows variants of official images.
+/// Windows base images: `mcr.microsoft.com/windows`, Server Core, Nano Server, and the Windows
+/// variants of official images (`python:3.12-windowsservercore-ltsc2022`).
 fn is_windows_image(image: &str) -> bool {
     let image = image.to_ascii_lowercase();
-    ["windows/", "servercore", "nanoserver", "windowsservercore"]
-        .iter()
-        .any(|marker| image.contains(marker))
+    let repository = image.split(['@', ':']).next().unwrap_or(&image);
+    let is_windows_repository = repository.split('/').any(|part| part == "windows");
+    is_windows_repository || image.contains("servercore") || image.contains("nanoserver")
 }
 
 #[cfg(test)]

@@ -28,6 +28,19 @@ impl Model {
             .and_then(|build| build.target.as_deref());
         Some((dockerfile, dockerfile.built_stage(target)?))
     }
+
+    /// Whether a service runs a Windows container: it builds a Windows image, or its user is
+    /// one of the Windows accounts.
+    pub fn is_windows(&self, service: &Service) -> bool {
+        let windows_user = service
+            .user
+            .as_ref()
+            .is_some_and(|user| User::parse(&user.value).is_windows_account());
+        windows_user
+            || self
+                .built_stage(service)
+                .is_some_and(|(_, stage)| stage.is_windows)
+    }
 }
 
 /// A user as `USER` or `user:` gives it: `name[:group]`, names or ids.
@@ -56,6 +69,13 @@ impl User {
     pub fn is_root(&self) -> bool {
         let name = self.name.trim();
         name == "root" || (!name.is_empty() && name.bytes().all(|b| b == b'0'))
+    }
+
+    /// The built-in accounts of Windows containers; only Windows images have them.
+    pub fn is_windows_account(&self) -> bool {
+        let name = self.name.trim();
+        name.eq_ignore_ascii_case("ContainerAdministrator")
+            || name.eq_ignore_ascii_case("ContainerUser")
     }
 
     /// Empty after expansion: the engine then keeps running as root.
@@ -258,6 +278,10 @@ pub struct Build {
     pub context: PathBuf,
     pub dockerfile: BuildDockerfile,
     pub target: Option<String>,
+    /// `build.args`: values that replace the defaults of the Dockerfile's `ARG`s. An argument
+    /// listed without a value takes it from the environment of `docker compose`, so it is left
+    /// out here.
+    pub args: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! `cap-drop-all-missing`: a Compose service does not drop all capabilities
 //! (rules/cap-drop-all-missing.md).
 
-use crate::model::{Model, Service};
+use crate::model::Model;
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "cap-drop-all-missing";
@@ -13,7 +13,7 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                 continue;
             }
 
-            if is_windows(model, service) {
+            if model.is_windows(service) {
                 continue;
             }
 
@@ -43,11 +43,4 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
             }
         }
     }
-}
-
-/// Windows containers have no Linux capabilities.
-fn is_windows(model: &Model, service: &Service) -> bool {
-    model
-        .built_stage(service)
-        .is_some_and(|(_, stage)| stage.is_windows)
 }

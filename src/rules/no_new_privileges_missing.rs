@@ -24,10 +24,11 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
         return;
     }
 
-    let built = model.built_stage(service);
-    if built.is_some_and(|(_, stage)| stage.is_windows) {
+    if model.is_windows(service) {
         return;
     }
+
+    let built = model.built_stage(service);
 
     let diagnostic = match (&service.user, built) {
         (Some(user), _) => {

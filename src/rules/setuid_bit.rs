@@ -19,38 +19,43 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 fn report(step: &SetuidStep, ctx: &mut Context) {
     match step.directory {
         Some(DirectoryEvidence::TrailingSlash | DirectoryEvidence::MkdirMode) => {}
-        Some(DirectoryEvidence::CreatedByMkdir) => {
+        // Setuid on a directory does nothing on Linux; setgid makes new files there inherit
+        // the directory's group, which is worth a note but is no way to root.
+        Some(DirectoryEvidence::CreatedByMkdir) if step.bits.setgid => {
             let message = format!(
-                "`{}` sets the {} bit on {}, a directory created in this step; new files there \
-                 inherit its group",
+                "`{}` sets the setgid bit on {}, a directory created in this step; new files \
+                 there inherit its group",
                 step.mode,
-                step.bits.describe(),
                 targets(step)
             );
             ctx.report(NAME, step.span, message).severity = Severity::Note;
         }
+        Some(DirectoryEvidence::CreatedByMkdir) => {}
         None => {
             let owner = if step.owner_is_root { " root" } else { "" };
-            let message = format!(
-                "`{}` makes {} {}{owner}",
-                step.mode,
-                targets(step),
-                step.bits.describe()
-            );
+            let made = step.bits.describe();
+            let message = format!("`{}` makes {} {made}{owner}", step.mode, targets(step));
             ctx.report(NAME, step.span, message);
         }
     }
 }
 
-/// The targets in backticks, or a stand-in when none is a literal path.
+/// What the step applies to, for a message: the literal targets in backticks, the files a COPY
+/// writes, or a stand-in when no target is a literal path.
 fn targets(step: &SetuidStep) -> String {
-    if step.targets.is_empty() {
-        return "its target".to_owned();
-    }
-    let quoted: Vec<String> = step
+    let literal: Vec<&String> = step
         .targets
         .iter()
-        .map(|target| format!("`{target}`"))
+        .filter(|target| *target != "{}")
         .collect();
-    quoted.join(", ")
+    if literal.is_empty() {
+        return "the files it changes".to_owned();
+    }
+
+    let quoted: Vec<String> = literal.iter().map(|target| format!("`{target}`")).collect();
+    let quoted = quoted.join(", ");
+    if step.mode.starts_with("--chmod") {
+        return format!("the files copied to {quoted}");
+    }
+    quoted
 }
