@@ -3,6 +3,8 @@
 //! The pipeline: discover files, parse them, build the model, run the rules, report.
 
 pub mod cli;
+pub mod config;
+pub mod date;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;

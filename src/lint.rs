@@ -364,16 +364,9 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    std::fs::canonicalize(&absolute).unwrap_or(absolute)
+    crate::source::absolute_path(path)
 }
 
-/// The path as the user should read it: relative to the working directory when inside it.
 fn display(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.display().to_string();
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+    crate::source::display_path(path)
 }

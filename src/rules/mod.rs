@@ -11,6 +11,8 @@ use crate::docs::{self, RuleDoc};
 use crate::model::Model;
 use crate::source::Span;
 
+pub(crate) use no_new_privileges_missing::NAME as NO_NEW_PRIVILEGES_MISSING;
+
 /// The reserved rule for input that cannot be read; it has a document but no check.
 pub const PARSE_ERROR: &str = "parse-error";
 
