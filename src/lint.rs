@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
 use crate::model::compose::{self as compose_loader, LoadOptions};
@@ -23,6 +25,10 @@ pub struct LintOptions {
     /// The path standard input stands for: its kind and the path shown in output.
     pub stdin_filename: Option<PathBuf>,
     pub load: LoadOptions,
+    /// Where the configuration comes from.
+    pub config: ConfigChoice,
+    /// The date suppression expiry is read against; today (UTC) when `None`.
+    pub today: Option<crate::date::Date>,
 }
 
 /// The result of a run.
@@ -35,6 +41,20 @@ pub struct LintResult {
     pub failures: Vec<String>,
     /// How many files were linted.
     pub linted_files: usize,
+    /// The settings of every source, for the fail-on threshold of each diagnostic.
+    pub settings: SourceSettings,
+}
+
+impl LintResult {
+    /// Whether a diagnostic reaches the fail-on threshold: `fail_on` when given (the command
+    /// line), else the one configured for the diagnostic's file.
+    pub fn fails(&self, fail_on: Option<FailOn>) -> bool {
+        self.diagnostics.iter().any(|diagnostic| {
+            let threshold =
+                fail_on.unwrap_or_else(|| self.settings.get(diagnostic.span.source).fail_on());
+            threshold.is_reached_by(diagnostic.severity)
+        })
+    }
 }
 
 /// A failure that stops the run before linting: a named path that cannot be read.
@@ -42,11 +62,17 @@ pub struct LintResult {
 pub enum LintError {
     #[error("cannot read {path}: {reason}")]
     UnreadablePath { path: String, reason: String },
+    /// A configuration file that cannot be used: nothing is linted.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
-    let mut run = Run::default();
+    let mut run = Run {
+        resolver: Resolver::new(options.config.clone())?,
+        ..Run::default()
+    };
 
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -59,7 +85,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 
     run.read_context(options);
     run.link_builds();
-    Ok(run.finish())
+    run.finish()
 }
 
 /// The state of one run while files are read.
@@ -81,6 +107,7 @@ struct Run {
     /// `dockerfile_inline` value in the Compose file.
     inline_locations: HashMap<SourceId, Span>,
     linted_files: usize,
+    resolver: Resolver,
 }
 
 impl Run {
@@ -95,7 +122,7 @@ impl Run {
         })?;
 
         if metadata.is_dir() {
-            let discovery = discover::walk(path);
+            let discovery = self.walk(path)?;
             self.failures.extend(discovery.errors);
             for found in discovery.files {
                 self.add_linted_file(&found.path, options.kind.unwrap_or(found.kind));
@@ -112,6 +139,42 @@ impl Run {
         })?;
         self.add_linted_text(path, text, kind, options);
         Ok(())
+    }
+
+    /// Walks a folder, leaving out what the configuration excludes.
+    fn walk(&mut self, root: &Path) -> Result<discover::Discovery, LintError> {
+        let shared = Arc::new(Mutex::new((std::mem::take(&mut self.resolver), None)));
+        let in_filter = Arc::clone(&shared);
+        let discovery = discover::walk_excluding(root, move |path| {
+            let Ok(mut guard) = in_filter.lock() else {
+                return false;
+            };
+            let (resolver, error) = &mut *guard;
+            if error.is_some() {
+                return true;
+            }
+            match resolver.is_excluded(path) {
+                Ok(excluded) => {
+                    if excluded {
+                        log::debug!("excluded by the configuration: {}", path.display());
+                    }
+                    excluded
+                }
+                Err(err) => {
+                    *error = Some(err);
+                    true
+                }
+            }
+        });
+
+        let (resolver, error): (Resolver, Option<ConfigError>) = Arc::into_inner(shared)
+            .and_then(|mutex| mutex.into_inner().ok())
+            .expect("the walk is over, so its filter is dropped");
+        self.resolver = resolver;
+        match error {
+            Some(err) => Err(err.into()),
+            None => Ok(discovery),
+        }
     }
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
@@ -297,8 +360,14 @@ impl Run {
         index
     }
 
-    fn finish(mut self) -> LintResult {
-        self.diagnostics.extend(rules::run_all(&self.model));
+    fn finish(mut self) -> Result<LintResult, LintError> {
+        let mut settings = SourceSettings::default();
+        for (id, source) in self.sources.iter() {
+            settings.insert(id, self.resolver.settings_for(&source.path)?);
+        }
+
+        self.diagnostics
+            .extend(rules::run_all(&self.model, &settings));
 
         let mut diagnostics: Vec<Diagnostic> = self
             .diagnostics
@@ -308,6 +377,7 @@ impl Run {
                 relocate_inline(&mut diagnostic, &self.inline_locations);
                 diagnostic
             })
+            .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
             .collect();
 
         let sources = &self.sources;
@@ -324,13 +394,26 @@ impl Run {
         });
         diagnostics.dedup();
 
-        LintResult {
+        Ok(LintResult {
             sources: self.sources,
             diagnostics,
             failures: self.failures,
             linted_files: self.linted_files,
-        }
+            settings,
+        })
     }
+}
+
+/// Drops a diagnostic whose rule is off for its file, and gives it the configured severity.
+fn apply_settings(mut diagnostic: Diagnostic, settings: &SourceSettings) -> Option<Diagnostic> {
+    let settings = settings.get(diagnostic.span.source);
+    if !settings.is_enabled(diagnostic.rule) {
+        return None;
+    }
+    if let Some(severity) = settings.configured_severity(diagnostic.rule) {
+        diagnostic.severity = severity;
+    }
+    Some(diagnostic)
 }
 
 /// Points diagnostics inside an inline Dockerfile at the `dockerfile_inline` value that holds it.

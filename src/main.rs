@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::Parser;
 
-use escalint::cli::{CheckArgs, Cli, Command, FailOn, Format};
-use escalint::diagnostic::Severity;
+use escalint::cli::{CheckArgs, Cli, Command, ConfigCommandArgs, Format};
+use escalint::config::{Resolver, show};
 use escalint::lint::{self, LintOptions};
 use escalint::model::compose::LoadOptions;
 use escalint::report;
@@ -52,7 +52,26 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config(args) => config(args),
     }
+}
+
+fn config(args: &ConfigCommandArgs) -> anyhow::Result<ExitCode> {
+    if !args.show {
+        bail!("say what to do: `escalint config --show [PATH]` prints the effective configuration");
+    }
+
+    let mut resolver = Resolver::new(args.config.choice())?;
+    let path = &args.path;
+    let settings = if path.is_dir() {
+        let folder = escalint::source::absolute_path(path);
+        let config = resolver.config_for_folder(&folder)?;
+        escalint::config::Settings::resolve(config, None)
+    } else {
+        resolver.settings_for(path)?.as_ref().clone()
+    };
+    print(&show::render(&path.display().to_string(), &settings))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -64,6 +83,8 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             env_files: args.env_file.clone(),
             use_process_env: args.use_env,
         },
+        config: args.config.choice(),
+        today: args.today,
     };
     let result = lint::lint(&options)?;
 
@@ -91,19 +112,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     if !result.failures.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
-    let fails = threshold.is_some_and(|threshold| {
-        result
-            .diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.severity >= threshold)
-    });
-    Ok(if fails {
+    Ok(if result.fails(args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

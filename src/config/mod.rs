@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::diagnostic::Severity;
 use crate::discover;
 use crate::rules::{NO_NEW_PRIVILEGES_MISSING, PARSE_ERROR, rule_docs};
+use crate::source::SourceId;
 
 pub use file::{ConfigFile, Globs, Override};
 
@@ -293,6 +294,16 @@ impl Settings {
         config.setuid.iter().find(|allowed| allowed.path == path)
     }
 
+    /// Whether every file a step makes setuid or setgid is allowlisted; a step whose targets
+    /// are not literal paths never is.
+    pub fn allows_setuid_step(&self, step: &crate::model::SetuidStep) -> bool {
+        !step.targets.is_empty()
+            && step
+                .targets
+                .iter()
+                .all(|target| self.allowed_setuid(target).is_some())
+    }
+
     /// The allowlist entry that lets `service` add `capability` (any case, `CAP_` optional).
     pub fn allowed_capability(
         &self,
@@ -367,6 +378,26 @@ pub fn normalise_image(reference: &str) -> String {
         (Some(tag), _) => format!("{full_name}:{tag}"),
         (None, Some(digest)) => format!("{full_name}@{digest}"),
         (None, None) => format!("{full_name}:latest"),
+    }
+}
+
+/// The settings of every source of a run, for rules to look up by where a value was written.
+#[derive(Debug, Default)]
+pub struct SourceSettings {
+    by_source: HashMap<SourceId, Arc<Settings>>,
+    default: Settings,
+}
+
+impl SourceSettings {
+    pub fn insert(&mut self, source: SourceId, settings: Arc<Settings>) {
+        self.by_source.insert(source, settings);
+    }
+
+    /// The settings of a source; the defaults for one that has none.
+    pub fn get(&self, source: SourceId) -> &Settings {
+        self.by_source
+            .get(&source)
+            .map_or(&self.default, |settings| settings.as_ref())
     }
 }
 

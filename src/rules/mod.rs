@@ -6,10 +6,11 @@ mod setuid_bit;
 
 use std::sync::OnceLock;
 
+use crate::config::{Settings, SourceSettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::docs::{self, RuleDoc};
 use crate::model::Model;
-use crate::source::Span;
+use crate::source::{SourceId, Span};
 
 pub(crate) use no_new_privileges_missing::NAME as NO_NEW_PRIVILEGES_MISSING;
 
@@ -19,7 +20,7 @@ pub const PARSE_ERROR: &str = "parse-error";
 /// A rule: its name and its check.
 pub struct Rule {
     pub name: &'static str,
-    pub check: fn(&Model, &mut Context),
+    pub check: fn(&Model, &mut Context<'_>),
 }
 
 /// Every rule with a check, alphabetical.
@@ -38,13 +39,25 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// What a rule reports into.
-#[derive(Default)]
-pub struct Context {
+/// What a rule reads its settings from and reports into.
+pub struct Context<'a> {
+    settings: &'a SourceSettings,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Context {
+impl<'a> Context<'a> {
+    pub fn new(settings: &'a SourceSettings) -> Self {
+        Self {
+            settings,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The settings of the file a value was written in: its allowlists and runtime assumptions.
+    pub fn settings(&self, source: SourceId) -> &'a Settings {
+        self.settings.get(source)
+    }
+
     /// Reports a diagnostic at the rule's default severity; the returned value can be refined
     /// (severity, related locations).
     pub fn report(&mut self, rule: &'static str, span: Span, message: String) -> &mut Diagnostic {
@@ -62,8 +75,8 @@ impl Context {
 }
 
 /// Runs every rule over the model.
-pub fn run_all(model: &Model) -> Vec<Diagnostic> {
-    let mut context = Context::default();
+pub fn run_all(model: &Model, settings: &SourceSettings) -> Vec<Diagnostic> {
+    let mut context = Context::new(settings);
     for rule in RULES {
         log::trace!("running rule {}", rule.name);
         (rule.check)(model, &mut context);
