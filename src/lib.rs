@@ -16,4 +16,5 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod suppress;
 pub mod text;

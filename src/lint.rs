@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
 use crate::model::compose::{self as compose_loader, LoadOptions};
@@ -14,6 +15,7 @@ use crate::model::{self, BuildDockerfile, Model};
 use crate::parse;
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{Source, SourceId, Sources, Span};
+use crate::suppress::{self, Suppressed};
 
 /// What to lint and how to read it.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,9 @@ pub struct LintResult {
     pub failures: Vec<String>,
     /// How many files were linted.
     pub linted_files: usize,
+    /// Diagnostics that suppression comments set aside, sorted like `diagnostics`: only SARIF
+    /// shows them.
+    pub suppressed: Vec<Suppressed>,
     /// The settings of every source, for the fail-on threshold of each diagnostic.
     pub settings: SourceSettings,
 }
@@ -85,7 +90,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 
     run.read_context(options);
     run.link_builds();
-    run.finish()
+    run.finish(options.today.unwrap_or_else(Date::today))
 }
 
 /// The state of one run while files are read.
@@ -108,6 +113,15 @@ struct Run {
     inline_locations: HashMap<SourceId, Span>,
     linted_files: usize,
     resolver: Resolver,
+    /// The kind of each source that can hold suppression comments, and for Dockerfiles the
+    /// spans of their instructions.
+    commentable: HashMap<SourceId, Commentable>,
+}
+
+/// A source whose comments can suppress diagnostics.
+enum Commentable {
+    Dockerfile { instructions: Vec<Span> },
+    Compose,
 }
 
 impl Run {
@@ -238,6 +252,16 @@ impl Run {
 
     fn add_dockerfile(&mut self, id: SourceId, absolute: PathBuf) -> usize {
         let syntax = parse::dockerfile::parse(id, &self.sources.get(id).text);
+        let mut instructions: Vec<Span> = syntax
+            .instructions
+            .iter()
+            .map(|instruction| instruction.span)
+            .chain(syntax.errors.iter().map(|error| error.span))
+            .filter(|span| span.end > span.start)
+            .collect();
+        instructions.sort();
+        self.commentable
+            .insert(id, Commentable::Dockerfile { instructions });
         for error in &syntax.errors {
             let message = error.message.clone();
             self.diagnostics.push(Diagnostic::new(
@@ -259,6 +283,13 @@ impl Run {
     fn add_compose(&mut self, id: SourceId, absolute: PathBuf, linted: bool, load: &LoadOptions) {
         let first_new_source = self.sources.iter().count();
         let loaded = compose_loader::load(&mut self.sources, id, load);
+        self.commentable.insert(id, Commentable::Compose);
+        for (added, source) in self.sources.iter().skip(first_new_source) {
+            // Files a Compose file pulls in: `extends` files are YAML, `.env` files are not.
+            if discover::kind_of_named_file(&source.path) == Kind::Compose {
+                self.commentable.insert(added, Commentable::Compose);
+            }
+        }
 
         if linted {
             // Files a linted Compose file pulls in (`extends` files, `.env`) belong to it.
@@ -360,7 +391,7 @@ impl Run {
         index
     }
 
-    fn finish(mut self) -> Result<LintResult, LintError> {
+    fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
         let mut settings = SourceSettings::default();
         for (id, source) in self.sources.iter() {
             settings.insert(id, self.resolver.settings_for(&source.path)?);
@@ -369,7 +400,7 @@ impl Run {
         self.diagnostics
             .extend(rules::run_all(&self.model, &settings));
 
-        let mut diagnostics: Vec<Diagnostic> = self
+        let diagnostics: Vec<Diagnostic> = self
             .diagnostics
             .into_iter()
             .filter(|diagnostic| self.reported.contains(&diagnostic.span.source))
@@ -379,6 +410,31 @@ impl Run {
             })
             .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
             .collect();
+
+        let mut comments = HashMap::new();
+        for id in &self.reported {
+            if self.inline_locations.contains_key(id) {
+                continue;
+            }
+            let text = &self.sources.get(*id).text;
+            let found = match self.commentable.get(id) {
+                Some(Commentable::Dockerfile { instructions }) => {
+                    suppress::find_in_dockerfile(*id, text, instructions)
+                }
+                Some(Commentable::Compose) => suppress::find_in_compose(*id, text),
+                None => continue,
+            };
+            if !found.is_empty() {
+                comments.insert(*id, found);
+            }
+        }
+        let outcome = suppress::apply(diagnostics, &comments, &settings, today);
+        let mut diagnostics: Vec<Diagnostic> = outcome
+            .reported
+            .into_iter()
+            .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
+            .collect();
+        let mut suppressed = outcome.suppressed;
 
         let sources = &self.sources;
         diagnostics.sort_by_cached_key(|diagnostic| {
@@ -393,12 +449,19 @@ impl Run {
             )
         });
         diagnostics.dedup();
+        suppressed.sort_by_cached_key(|suppressed| {
+            let diagnostic = &suppressed.diagnostic;
+            let source = sources.get(diagnostic.span.source);
+            let (line, column) = source.line_column(diagnostic.span.start);
+            (source.display.clone(), line, column, diagnostic.rule)
+        });
 
         Ok(LintResult {
             sources: self.sources,
             diagnostics,
             failures: self.failures,
             linted_files: self.linted_files,
+            suppressed,
             settings,
         })
     }

@@ -44,11 +44,12 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 bail!("unknown rule `{rule}`; `escalint rules` lists them");
             };
             print(&format!(
-                "# {}\n\n{} (default severity: {})\n\n{}",
+                "# {}\n\n{} (default severity: {})\n\n{}\n{}",
                 doc.name,
                 doc.summary,
                 doc.severity.as_str(),
-                doc.body
+                doc.body,
+                escalint::docs::how_to_suppress(doc)
             ))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -95,7 +96,12 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             report::human::render(&result.sources, &result.diagnostics, styled)
         }
         Format::Json => report::json::render(&result.sources, &result.diagnostics),
-        Format::Sarif => report::sarif::render(&result.sources, &result.diagnostics),
+        Format::Sarif => report::sarif::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.suppressed,
+            false,
+        ),
     };
     print(&output)?;
 

@@ -17,6 +17,17 @@ pub(crate) use no_new_privileges_missing::NAME as NO_NEW_PRIVILEGES_MISSING;
 /// The reserved rule for input that cannot be read; it has a document but no check.
 pub const PARSE_ERROR: &str = "parse-error";
 
+/// Reserved for a suppression comment without a reason when the configuration requires one;
+/// reported by the suppression pass (`src/suppress.rs`).
+pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
+
+/// Reserved for a suppression comment that suppresses nothing; reported by the suppression pass.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+/// Rules with a document but no check: their diagnostics come from the parsers and the
+/// suppression pass.
+pub const RESERVED_RULES: &[&str] = &[PARSE_ERROR, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION];
+
 /// A rule: its name and its check.
 pub struct Rule {
     pub name: &'static str,
@@ -105,7 +116,7 @@ mod tests {
     #[test]
     fn every_rule_has_a_document_and_every_document_a_rule() {
         let mut rule_names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
-        rule_names.push(PARSE_ERROR);
+        rule_names.extend(RESERVED_RULES);
         rule_names.sort_unstable();
 
         let doc_names: Vec<&str> = rule_docs().iter().map(|doc| doc.name).collect();

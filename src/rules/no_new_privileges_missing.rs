@@ -175,7 +175,7 @@ fn escalate_for_setuid_steps(
             }
             diagnostic.severity = Severity::Error;
             let target = step.targets.first().map_or("a file", String::as_str);
-            diagnostic.related.push(Related {
+            diagnostic.related.push(crate::diagnostic::Related {
                 span: step.span,
                 message: format!("`{target}` is made setuid or setgid here"),
             });
