@@ -106,6 +106,15 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
 
+    /// Report only the diagnostics this baseline file does not record, and list its entries
+    /// that no longer match.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the diagnostics of this run in a baseline file instead of reporting them.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Read suppression expiry against this date (YYYY-MM-DD) instead of today; for tests.
     #[arg(long, value_name = "DATE", hide = true, value_parser = parse_date)]
     pub today: Option<crate::date::Date>,

@@ -2,6 +2,7 @@
 //!
 //! The pipeline: discover files, parse them, build the model, run the rules, report.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod date;

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::baseline::{self, Subject};
 use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -48,6 +49,10 @@ pub struct LintResult {
     pub suppressed: Vec<Suppressed>,
     /// The settings of every source, for the fail-on threshold of each diagnostic.
     pub settings: SourceSettings,
+    /// What each diagnostic is about, for baselines: one per diagnostic, in the same order.
+    pub subjects: Vec<Subject>,
+    /// The absolute paths of the linted files.
+    pub linted_paths: Vec<PathBuf>,
 }
 
 impl LintResult {
@@ -59,6 +64,20 @@ impl LintResult {
                 fail_on.unwrap_or_else(|| self.settings.get(diagnostic.span.source).fail_on());
             threshold.is_reached_by(diagnostic.severity)
         })
+    }
+
+    /// Keeps the diagnostics (and their subjects) whose entry in `keep` is true.
+    pub fn retain_diagnostics(&mut self, keep: &[bool]) {
+        let mut index = 0;
+        self.diagnostics.retain(|_| {
+            index += 1;
+            keep.get(index - 1).copied().unwrap_or(true)
+        });
+        let mut index = 0;
+        self.subjects.retain(|_| {
+            index += 1;
+            keep.get(index - 1).copied().unwrap_or(true)
+        });
     }
 }
 
@@ -116,6 +135,7 @@ struct Run {
     /// The kind of each source that can hold suppression comments, and for Dockerfiles the
     /// spans of their instructions.
     commentable: HashMap<SourceId, Commentable>,
+    linted_paths: Vec<PathBuf>,
 }
 
 /// A source whose comments can suppress diagnostics.
@@ -235,6 +255,7 @@ impl Run {
         }
 
         self.linted_files += 1;
+        self.linted_paths.push(absolute.clone());
         let id = self
             .sources
             .add(Source::new(display(path), absolute.clone(), text));
@@ -400,8 +421,7 @@ impl Run {
         self.diagnostics
             .extend(rules::run_all(&self.model, &settings));
 
-        let diagnostics: Vec<Diagnostic> = self
-            .diagnostics
+        let diagnostics: Vec<Diagnostic> = std::mem::take(&mut self.diagnostics)
             .into_iter()
             .filter(|diagnostic| self.reported.contains(&diagnostic.span.source))
             .map(|mut diagnostic| {
@@ -456,7 +476,14 @@ impl Run {
             (source.display.clone(), line, column, diagnostic.rule)
         });
 
+        let subjects = diagnostics
+            .iter()
+            .map(|diagnostic| self.subject_of(diagnostic))
+            .collect();
+
         Ok(LintResult {
+            subjects,
+            linted_paths: self.linted_paths,
             sources: self.sources,
             diagnostics,
             failures: self.failures,
@@ -464,6 +491,57 @@ impl Run {
             suppressed,
             settings,
         })
+    }
+}
+
+impl Run {
+    /// What a diagnostic is about, apart from its line: the instruction or line it flags and
+    /// the stage or service that holds it.
+    fn subject_of(&self, diagnostic: &Diagnostic) -> Subject {
+        let span = diagnostic.span;
+        let text = &self.sources.get(span.source).text;
+        let node = match self.commentable.get(&span.source) {
+            Some(Commentable::Dockerfile { instructions }) => instructions
+                .iter()
+                .find(|instruction| instruction.start <= span.start && span.start < instruction.end)
+                .and_then(|instruction| text.get(instruction.start..instruction.end))
+                .map(str::to_owned),
+            _ => None,
+        };
+        let node = node.unwrap_or_else(|| {
+            let source = self.sources.get(span.source);
+            let (line, _) = source.line_column(span.start);
+            let flagged = text.get(span.start..span.end).unwrap_or("");
+            format!("{} {flagged}", &text[source.line_range(line)])
+        });
+
+        let stage = self
+            .model
+            .dockerfiles
+            .iter()
+            .filter(|dockerfile| dockerfile.source == span.source)
+            .flat_map(|dockerfile| &dockerfile.stages)
+            .filter(|stage| stage.span.start <= span.start)
+            .max_by_key(|stage| stage.span.start)
+            .map(|stage| match &stage.name {
+                Some(name) => format!("stage {name}"),
+                None => format!("stage {}", stage.index),
+            });
+        let service = self
+            .model
+            .composes
+            .iter()
+            .flat_map(|compose| &compose.services)
+            .filter(|service| {
+                service.key_span.source == span.source && service.key_span.start <= span.start
+            })
+            .max_by_key(|service| service.key_span.start)
+            .map(|service| format!("service {}", service.name));
+
+        Subject {
+            node: baseline::normalise_text(&node),
+            scope: stage.or(service).unwrap_or_default(),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::Parser;
 
+use escalint::baseline::{self, Baseline};
 use escalint::cli::{CheckArgs, Cli, Command, ConfigCommandArgs, Format};
 use escalint::config::{Resolver, show};
 use escalint::lint::{self, LintOptions};
@@ -87,7 +88,31 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         config: args.config.choice(),
         today: args.today,
     };
-    let result = lint::lint(&options)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::read(path)?),
+        None => None,
+    };
+    let mut result = lint::lint(&options)?;
+
+    if let Some(path) = &args.write_baseline {
+        let count = baseline::write(path, &result)?;
+        for failure in &result.failures {
+            eprintln!("escalint: error: {failure}");
+        }
+        if !quiet {
+            eprintln!(
+                "wrote {count} {} to {}",
+                if count == 1 { "entry" } else { "entries" },
+                path.display()
+            );
+        }
+        let code = if result.failures.is_empty() { 0 } else { 2 };
+        return Ok(ExitCode::from(code));
+    }
+    let stale = match &baseline {
+        Some(baseline) => baseline.apply(&mut result),
+        None => Vec::new(),
+    };
 
     let output = match args.format {
         Format::Human => {
@@ -100,7 +125,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             &result.sources,
             &result.diagnostics,
             &result.suppressed,
-            false,
+            baseline.is_some(),
         ),
     };
     print(&output)?;
@@ -113,6 +138,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             "{}",
             report::human::summary(&result.diagnostics, result.linted_files)
         );
+        print_stale_entries(&stale, args.baseline.as_deref());
     }
 
     if !result.failures.is_empty() {
@@ -123,6 +149,32 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Lists the baseline entries that matched nothing, so the file can shrink.
+fn print_stale_entries(stale: &[baseline::Entry], path: Option<&std::path::Path>) {
+    let Some(path) = path else {
+        return;
+    };
+    if stale.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} {} in {} no longer {}; `--write-baseline {}` rewrites it without them:",
+        stale.len(),
+        if stale.len() == 1 { "entry" } else { "entries" },
+        path.display(),
+        if stale.len() == 1 { "matches" } else { "match" },
+        path.display()
+    );
+    for entry in stale {
+        let scope = if entry.scope.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", entry.scope)
+        };
+        eprintln!("  {}: {}{scope}: {}", entry.file, entry.rule, entry.message);
+    }
 }
 
 /// Writes to standard output; a closed pipe (`escalint check | head`) ends the run quietly.
