@@ -81,7 +81,7 @@ pub fn render(
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {
     let mut properties = json!({
-        "tags": if doc.security_severity.is_some() { vec!["security"] } else { vec!["parse"] },
+        "tags": [tag_of(doc)],
         "precision": "high",
     });
     if let Some(score) = doc.security_severity {
@@ -97,6 +97,18 @@ fn rule_descriptor(doc: &RuleDoc) -> Value {
         "defaultConfiguration": { "level": doc.severity.as_str() },
         "properties": properties,
     })
+}
+
+/// `security` for rules that find privilege problems, `suppression` for the rules about
+/// suppression comments, `parse` for unreadable input.
+fn tag_of(doc: &RuleDoc) -> &'static str {
+    if doc.security_severity.is_some() {
+        "security"
+    } else if crate::suppress::UNSUPPRESSIBLE.contains(&doc.name) {
+        "suppression"
+    } else {
+        "parse"
+    }
 }
 
 fn result(
