@@ -128,8 +128,9 @@ pub fn how_to_suppress(doc: &RuleDoc) -> String {
     text.push_str(&format!(
         "Say why in `reason=` (with `require-reason = true` in the configuration, a comment \
          without one is reported); `until=` makes the suppression expire after that day. In \
-         `escalint.toml`, for every file or for the files some globs match:\n\n```toml\nignore = [\"{name}\"]\n\n[[overrides]]\n\
-         files = [\"legacy/**\"]\nignore = [\"{name}\"]\n```\n"
+         `escalint.toml`, for every file or for the files some globs match:\n\n```toml\n\
+         ignore = [\"{name}\"]\n\n[[overrides]]\nfiles = [\"legacy/**\"]\n\
+         ignore = [\"{name}\"]\n```\n"
     ));
     text
 }

@@ -433,6 +433,8 @@ impl Run {
 
         let mut comments = HashMap::new();
         for id in &self.reported {
+            // LIMITATION: comments inside a `dockerfile_inline` value are not read; its
+            // diagnostics point at the Compose value, where a Compose comment suppresses them.
             if self.inline_locations.contains_key(id) {
                 continue;
             }

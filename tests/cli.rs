@@ -352,3 +352,44 @@ fn config_show_without_a_configuration_prints_the_defaults() {
         .stdout(predicate::str::contains("setuid-bit = \"error\""))
         .stdout(predicate::str::contains("fail-on = \"warning\""));
 }
+
+#[test]
+fn explain_ends_with_how_to_suppress_each_rule() {
+    for doc in escalint::rules::rule_docs() {
+        let output = escalint()
+            .args(["explain", doc.name])
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+
+        let section = text
+            .split("## How to suppress")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{} explains how to suppress it", doc.name));
+        if doc.name == "unused-suppression" || doc.name == "suppression-without-reason" {
+            assert!(
+                section.contains("a comment cannot suppress it"),
+                "{section}"
+            );
+            assert!(
+                section.contains(&format!("{} = \"off\"", doc.name)),
+                "{section}"
+            );
+            continue;
+        }
+        assert!(
+            section.contains(&format!("# escalint ignore={} reason=", doc.name)),
+            "{section}"
+        );
+        assert!(
+            section.contains(&format!("ignore = [\"{}\"]", doc.name)),
+            "{section}"
+        );
+        assert_eq!(
+            section.contains("```yaml"),
+            doc.targets.contains(&"compose"),
+            "{}",
+            doc.name
+        );
+    }
+}

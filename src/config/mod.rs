@@ -289,6 +289,8 @@ impl Settings {
     }
 
     /// The allowlist entry for a file made setuid or setgid, by its path as written.
+    // LIMITATION: paths are compared as the step writes them, so a relative target after
+    // `WORKDIR` matches only an entry written the same way.
     pub fn allowed_setuid(&self, path: &str) -> Option<&SetuidAllowance> {
         let config = self.config.as_deref()?;
         config.setuid.iter().find(|allowed| allowed.path == path)
