@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::ConfigChoice;
+pub use crate::config::FailOn;
 use crate::discover::Kind;
 
 #[derive(Debug, Parser)]
@@ -36,6 +38,46 @@ pub enum Command {
         /// The rule's name, as `escalint rules` lists it.
         rule: String,
     },
+    /// Show the configuration that applies to a path.
+    Config(ConfigCommandArgs),
+}
+
+/// Where the configuration comes from; shared by `check` and `config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Use this configuration file for every file, instead of the nearest `escalint.toml` or
+    /// `.escalint.toml` above each one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file: run with the defaults.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+impl ConfigArgs {
+    pub fn choice(&self) -> ConfigChoice {
+        match (&self.config, self.isolated) {
+            (Some(path), _) => ConfigChoice::File(path.clone()),
+            (None, true) => ConfigChoice::Isolated,
+            (None, false) => ConfigChoice::Discover,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCommandArgs {
+    /// Print the effective configuration of PATH: the settings its nearest configuration file
+    /// (or `--config`) gives it, overrides applied.
+    #[arg(long)]
+    pub show: bool,
+
+    /// The file or folder whose configuration to show.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -56,9 +98,26 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 
-    /// Exit 1 when a diagnostic at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a diagnostic at or above this severity is reported; replaces the
+    /// configuration's `fail-on` (default `warning`).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Report only the diagnostics this baseline file does not record, and list its entries
+    /// that no longer match.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the diagnostics of this run in a baseline file instead of reporting them.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Read suppression expiry against this date (YYYY-MM-DD) instead of today; for tests.
+    #[arg(long, value_name = "DATE", hide = true, value_parser = parse_date)]
+    pub today: Option<crate::date::Date>,
 
     /// Read Compose variables from this file too (after the project's `.env`); repeatable.
     #[arg(long, value_name = "FILE")]
@@ -76,11 +135,6 @@ pub enum Format {
     Sarif,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    /// Never fail because of diagnostics.
-    Never,
+fn parse_date(text: &str) -> Result<crate::date::Date, String> {
+    crate::date::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }

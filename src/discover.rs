@@ -92,11 +92,22 @@ pub fn kind_of_named_file(path: &Path) -> Kind {
 /// Walks a directory for Dockerfiles and Compose files, hidden folders included (a
 /// `.devcontainer/Dockerfile` is real), `.git` excluded, symlinks followed with loop detection.
 pub fn walk(root: &Path) -> Discovery {
+    walk_excluding(root, |_| false)
+}
+
+/// Walks like [`walk`], leaving out the files and folders below `root` that `is_excluded` names
+/// (the configuration's `exclude` globs); an excluded folder is not entered.
+pub fn walk_excluding(
+    root: &Path,
+    is_excluded: impl Fn(&Path) -> bool + Send + Sync + 'static,
+) -> Discovery {
     let mut discovery = Discovery::default();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .follow_links(true)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(move |entry| {
+            entry.file_name() != ".git" && (entry.depth() == 0 || !is_excluded(entry.path()))
+        })
         .build();
 
     for entry in walker {

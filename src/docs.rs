@@ -10,6 +10,8 @@ pub struct RuleDoc {
     pub severity: Severity,
     pub summary: &'static str,
     pub help: &'static str,
+    /// The file kinds the rule reads: `dockerfile`, `compose`.
+    pub targets: Vec<&'static str>,
     /// The CVSS-like score code scanning sorts security alerts by (`security-severity`), for
     /// rules that find security problems.
     pub security_severity: Option<&'static str>,
@@ -29,6 +31,14 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
     ),
     ("parse-error", include_str!("../rules/parse-error.md")),
     ("setuid-bit", include_str!("../rules/setuid-bit.md")),
+    (
+        "suppression-without-reason",
+        include_str!("../rules/suppression-without-reason.md"),
+    ),
+    (
+        "unused-suppression",
+        include_str!("../rules/unused-suppression.md"),
+    ),
 ];
 
 /// The parsed document of a rule, or `None` for an unknown name.
@@ -74,9 +84,55 @@ fn parse(text: &'static str) -> RuleDoc {
         severity,
         summary: field("summary"),
         help: field("help"),
+        targets: field("targets")
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(str::trim)
+            .filter(|target| !target.is_empty())
+            .collect(),
         security_severity: optional_field("security-severity"),
         body: body.trim_start_matches('\n'),
     }
+}
+
+/// The `## How to suppress` section `explain` and SARIF help append to a rule's document:
+/// generated from the rule's name and file kinds, so it cannot go stale.
+pub fn how_to_suppress(doc: &RuleDoc) -> String {
+    let name = doc.name;
+    if crate::suppress::UNSUPPRESSIBLE.contains(&name) {
+        return format!(
+            "## How to suppress\n\nThis rule reports on suppression comments, so a comment \
+             cannot suppress it. Turn it off or change its severity in `escalint.toml`:\n\n\
+             ```toml\n[severity]\n{name} = \"off\"\n```\n"
+        );
+    }
+
+    let mut text = String::from("## How to suppress\n\n");
+    if doc.targets.contains(&"dockerfile") {
+        text.push_str(&format!(
+            "In a Dockerfile, on the line above the instruction; `ignore-file=` in the comments \
+             at the top of the file covers the whole file:\n\n```dockerfile\n\
+             # escalint ignore={name} reason=\"why it is acceptable here\" until=2027-06-30\n\
+             ```\n\n"
+        ));
+    }
+    if doc.targets.contains(&"compose") {
+        text.push_str(&format!(
+            "In a Compose file, on the line above the service or key it concerns; \
+             `ignore-file=` at the top covers the whole file:\n\n```yaml\nservices:\n  \
+             # escalint ignore={name} reason=\"why it is acceptable here\"\n  app:\n    \
+             image: registry.example/app:1.4\n```\n\n"
+        ));
+    }
+    text.push_str(&format!(
+        "Say why in `reason=` (with `require-reason = true` in the configuration, a comment \
+         without one is reported); `until=` makes the suppression expire after that day. In \
+         `escalint.toml`, for every file or for the files some globs match:\n\n```toml\n\
+         ignore = [\"{name}\"]\n\n[[overrides]]\nfiles = [\"legacy/**\"]\n\
+         ignore = [\"{name}\"]\n```\n"
+    ));
+    text
 }
 
 #[cfg(test)]

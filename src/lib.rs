@@ -2,7 +2,10 @@
 //!
 //! The pipeline: discover files, parse them, build the model, run the rules, report.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
+pub mod date;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
@@ -14,4 +17,5 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod suppress;
 pub mod text;

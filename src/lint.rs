@@ -4,7 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::baseline::{self, Subject};
+use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
 use crate::model::compose::{self as compose_loader, LoadOptions};
@@ -12,6 +16,7 @@ use crate::model::{self, BuildDockerfile, Model};
 use crate::parse;
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{Source, SourceId, Sources, Span};
+use crate::suppress::{self, Suppressed};
 
 /// What to lint and how to read it.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +28,10 @@ pub struct LintOptions {
     /// The path standard input stands for: its kind and the path shown in output.
     pub stdin_filename: Option<PathBuf>,
     pub load: LoadOptions,
+    /// Where the configuration comes from.
+    pub config: ConfigChoice,
+    /// The date suppression expiry is read against; today (UTC) when `None`.
+    pub today: Option<crate::date::Date>,
 }
 
 /// The result of a run.
@@ -35,6 +44,41 @@ pub struct LintResult {
     pub failures: Vec<String>,
     /// How many files were linted.
     pub linted_files: usize,
+    /// Diagnostics that suppression comments set aside, sorted like `diagnostics`: only SARIF
+    /// shows them.
+    pub suppressed: Vec<Suppressed>,
+    /// The settings of every source, for the fail-on threshold of each diagnostic.
+    pub settings: SourceSettings,
+    /// What each diagnostic is about, for baselines: one per diagnostic, in the same order.
+    pub subjects: Vec<Subject>,
+    /// The absolute paths of the linted files.
+    pub linted_paths: Vec<PathBuf>,
+}
+
+impl LintResult {
+    /// Whether a diagnostic reaches the fail-on threshold: `fail_on` when given (the command
+    /// line), else the one configured for the diagnostic's file.
+    pub fn fails(&self, fail_on: Option<FailOn>) -> bool {
+        self.diagnostics.iter().any(|diagnostic| {
+            let threshold =
+                fail_on.unwrap_or_else(|| self.settings.get(diagnostic.span.source).fail_on());
+            threshold.is_reached_by(diagnostic.severity)
+        })
+    }
+
+    /// Keeps the diagnostics (and their subjects) whose entry in `keep` is true.
+    pub fn retain_diagnostics(&mut self, keep: &[bool]) {
+        let mut index = 0;
+        self.diagnostics.retain(|_| {
+            index += 1;
+            keep.get(index - 1).copied().unwrap_or(true)
+        });
+        let mut index = 0;
+        self.subjects.retain(|_| {
+            index += 1;
+            keep.get(index - 1).copied().unwrap_or(true)
+        });
+    }
 }
 
 /// A failure that stops the run before linting: a named path that cannot be read.
@@ -42,6 +86,9 @@ pub struct LintResult {
 pub enum LintError {
     #[error("cannot read {path}: {reason}")]
     UnreadablePath { path: String, reason: String },
+    /// A configuration file that cannot be used: nothing is linted.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// Lints the paths of `options`.
@@ -53,7 +100,10 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
         }
     }
 
-    let mut run = Run::default();
+    let mut run = Run {
+        resolver: Resolver::new(options.config.clone())?,
+        ..Run::default()
+    };
 
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -66,7 +116,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 
     run.read_context(options);
     run.link_builds();
-    Ok(run.finish())
+    run.finish(options.today.unwrap_or_else(Date::today))
 }
 
 /// The state of one run while files are read.
@@ -91,6 +141,17 @@ struct Run {
     /// `dockerfile_inline` value in the Compose file.
     inline_locations: HashMap<SourceId, Span>,
     linted_files: usize,
+    resolver: Resolver,
+    /// The kind of each source that can hold suppression comments, and for Dockerfiles the
+    /// spans of their instructions.
+    commentable: HashMap<SourceId, Commentable>,
+    linted_paths: Vec<PathBuf>,
+}
+
+/// A source whose comments can suppress diagnostics.
+enum Commentable {
+    Dockerfile { instructions: Vec<Span> },
+    Compose,
 }
 
 impl Run {
@@ -105,7 +166,7 @@ impl Run {
         })?;
 
         if metadata.is_dir() {
-            let discovery = discover::walk(path);
+            let discovery = self.walk(path)?;
             log::debug!(
                 "found {} files under {}",
                 discovery.files.len(),
@@ -137,6 +198,42 @@ impl Run {
         })?;
         self.add_linted_text(path, text, kind, options);
         Ok(())
+    }
+
+    /// Walks a folder, leaving out what the configuration excludes.
+    fn walk(&mut self, root: &Path) -> Result<discover::Discovery, LintError> {
+        let shared = Arc::new(Mutex::new((std::mem::take(&mut self.resolver), None)));
+        let in_filter = Arc::clone(&shared);
+        let discovery = discover::walk_excluding(root, move |path| {
+            let Ok(mut guard) = in_filter.lock() else {
+                return false;
+            };
+            let (resolver, error) = &mut *guard;
+            if error.is_some() {
+                return true;
+            }
+            match resolver.is_excluded(path) {
+                Ok(excluded) => {
+                    if excluded {
+                        log::debug!("excluded by the configuration: {}", path.display());
+                    }
+                    excluded
+                }
+                Err(err) => {
+                    *error = Some(err);
+                    true
+                }
+            }
+        });
+
+        let (resolver, error): (Resolver, Option<ConfigError>) = Arc::into_inner(shared)
+            .and_then(|mutex| mutex.into_inner().ok())
+            .expect("the walk is over, so its filter is dropped");
+        self.resolver = resolver;
+        match error {
+            Some(err) => Err(err.into()),
+            None => Ok(discovery),
+        }
     }
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
@@ -185,6 +282,7 @@ impl Run {
         }
 
         self.linted_files += 1;
+        self.linted_paths.push(absolute.clone());
         let id = self
             .sources
             .add(Source::new(display(path), absolute.clone(), text));
@@ -202,6 +300,16 @@ impl Run {
 
     fn add_dockerfile(&mut self, id: SourceId, absolute: PathBuf) -> usize {
         let syntax = parse::dockerfile::parse(id, &self.sources.get(id).text);
+        let mut instructions: Vec<Span> = syntax
+            .instructions
+            .iter()
+            .map(|instruction| instruction.span)
+            .chain(syntax.errors.iter().map(|error| error.span))
+            .filter(|span| span.end > span.start)
+            .collect();
+        instructions.sort();
+        self.commentable
+            .insert(id, Commentable::Dockerfile { instructions });
         for error in &syntax.errors {
             let message = error.message.clone();
             self.diagnostics.push(Diagnostic::new(
@@ -237,6 +345,13 @@ impl Run {
     fn add_compose(&mut self, id: SourceId, absolute: PathBuf, linted: bool, load: &LoadOptions) {
         let first_new_source = self.sources.iter().count();
         let loaded = compose_loader::load(&mut self.sources, id, load);
+        self.commentable.insert(id, Commentable::Compose);
+        for (added, source) in self.sources.iter().skip(first_new_source) {
+            // Files a Compose file pulls in: `extends` files are YAML, `.env` files are not.
+            if discover::kind_of_named_file(&source.path) == Kind::Compose {
+                self.commentable.insert(added, Commentable::Compose);
+            }
+        }
 
         if linted {
             // Files a linted Compose file pulls in (`extends` files, `.env`) belong to it.
@@ -397,18 +512,51 @@ impl Run {
         index
     }
 
-    fn finish(mut self) -> LintResult {
-        self.diagnostics.extend(rules::run_all(&self.model));
+    fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
+        let mut settings = SourceSettings::default();
+        for (id, source) in self.sources.iter() {
+            settings.insert(id, self.resolver.settings_for(&source.path)?);
+        }
 
-        let mut diagnostics: Vec<Diagnostic> = self
-            .diagnostics
+        self.diagnostics
+            .extend(rules::run_all(&self.model, &settings));
+
+        let diagnostics: Vec<Diagnostic> = std::mem::take(&mut self.diagnostics)
             .into_iter()
             .filter(|diagnostic| self.reported.contains(&diagnostic.span.source))
             .map(|mut diagnostic| {
                 relocate_inline(&mut diagnostic, &self.inline_locations);
                 diagnostic
             })
+            .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
             .collect();
+
+        let mut comments = HashMap::new();
+        for id in &self.reported {
+            // LIMITATION: comments inside a `dockerfile_inline` value are not read; its
+            // diagnostics point at the Compose value, where a Compose comment suppresses them.
+            if self.inline_locations.contains_key(id) {
+                continue;
+            }
+            let text = &self.sources.get(*id).text;
+            let found = match self.commentable.get(id) {
+                Some(Commentable::Dockerfile { instructions }) => {
+                    suppress::find_in_dockerfile(*id, text, instructions)
+                }
+                Some(Commentable::Compose) => suppress::find_in_compose(*id, text),
+                None => continue,
+            };
+            if !found.is_empty() {
+                comments.insert(*id, found);
+            }
+        }
+        let outcome = suppress::apply(diagnostics, &comments, &settings, today);
+        let mut diagnostics: Vec<Diagnostic> = outcome
+            .reported
+            .into_iter()
+            .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
+            .collect();
+        let mut suppressed = outcome.suppressed;
 
         let sources = &self.sources;
         diagnostics.sort_by_cached_key(|diagnostic| {
@@ -423,14 +571,92 @@ impl Run {
             )
         });
         diagnostics.dedup();
+        suppressed.sort_by_cached_key(|suppressed| {
+            let diagnostic = &suppressed.diagnostic;
+            let source = sources.get(diagnostic.span.source);
+            let (line, column) = source.line_column(diagnostic.span.start);
+            (source.display.clone(), line, column, diagnostic.rule)
+        });
 
-        LintResult {
+        let subjects = diagnostics
+            .iter()
+            .map(|diagnostic| self.subject_of(diagnostic))
+            .collect();
+
+        Ok(LintResult {
+            subjects,
+            linted_paths: self.linted_paths,
             sources: self.sources,
             diagnostics,
             failures: self.failures,
             linted_files: self.linted_files,
+            suppressed,
+            settings,
+        })
+    }
+}
+
+impl Run {
+    /// What a diagnostic is about, apart from its line: the instruction or line it flags and
+    /// the stage or service that holds it.
+    fn subject_of(&self, diagnostic: &Diagnostic) -> Subject {
+        let span = diagnostic.span;
+        let text = &self.sources.get(span.source).text;
+        let node = match self.commentable.get(&span.source) {
+            Some(Commentable::Dockerfile { instructions }) => instructions
+                .iter()
+                .find(|instruction| instruction.start <= span.start && span.start < instruction.end)
+                .and_then(|instruction| text.get(instruction.start..instruction.end))
+                .map(str::to_owned),
+            _ => None,
+        };
+        let node = node.unwrap_or_else(|| {
+            let source = self.sources.get(span.source);
+            let (line, _) = source.line_column(span.start);
+            let flagged = text.get(span.start..span.end).unwrap_or("");
+            format!("{} {flagged}", &text[source.line_range(line)])
+        });
+
+        let stage = self
+            .model
+            .dockerfiles
+            .iter()
+            .filter(|dockerfile| dockerfile.source == span.source)
+            .flat_map(|dockerfile| &dockerfile.stages)
+            .filter(|stage| stage.span.start <= span.start)
+            .max_by_key(|stage| stage.span.start)
+            .map(|stage| match &stage.name {
+                Some(name) => format!("stage {name}"),
+                None => format!("stage {}", stage.index),
+            });
+        let service = self
+            .model
+            .composes
+            .iter()
+            .flat_map(|compose| &compose.services)
+            .filter(|service| {
+                service.key_span.source == span.source && service.key_span.start <= span.start
+            })
+            .max_by_key(|service| service.key_span.start)
+            .map(|service| format!("service {}", service.name));
+
+        Subject {
+            node: baseline::normalise_text(&node),
+            scope: stage.or(service).unwrap_or_default(),
         }
     }
+}
+
+/// Drops a diagnostic whose rule is off for its file, and gives it the configured severity.
+fn apply_settings(mut diagnostic: Diagnostic, settings: &SourceSettings) -> Option<Diagnostic> {
+    let settings = settings.get(diagnostic.span.source);
+    if !settings.is_enabled(diagnostic.rule) {
+        return None;
+    }
+    if let Some(severity) = settings.configured_severity(diagnostic.rule) {
+        diagnostic.severity = severity;
+    }
+    Some(diagnostic)
 }
 
 /// Points diagnostics inside an inline Dockerfile at the `dockerfile_inline` value that holds it.
@@ -475,16 +701,9 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    std::fs::canonicalize(&absolute).unwrap_or(absolute)
+    crate::source::absolute_path(path)
 }
 
-/// The path as the user should read it: relative to the working directory when inside it.
 fn display(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.display().to_string();
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+    crate::source::display_path(path)
 }

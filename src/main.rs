@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::Parser;
 
-use escalint::cli::{CheckArgs, Cli, Command, FailOn, Format};
-use escalint::diagnostic::Severity;
+use escalint::baseline::{self, Baseline};
+use escalint::cli::{CheckArgs, Cli, Command, ConfigCommandArgs, Format};
+use escalint::config::{Resolver, show};
 use escalint::lint::{self, LintOptions};
 use escalint::model::compose::LoadOptions;
 use escalint::report;
@@ -44,15 +45,35 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 bail!("unknown rule `{rule}`; `escalint rules` lists them");
             };
             print(&format!(
-                "# {}\n\n{} (default severity: {})\n\n{}",
+                "# {}\n\n{} (default severity: {})\n\n{}\n{}",
                 doc.name,
                 doc.summary,
                 doc.severity.as_str(),
-                doc.body
+                doc.body,
+                escalint::docs::how_to_suppress(doc)
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config(args) => config(args),
     }
+}
+
+fn config(args: &ConfigCommandArgs) -> anyhow::Result<ExitCode> {
+    if !args.show {
+        bail!("say what to do: `escalint config --show [PATH]` prints the effective configuration");
+    }
+
+    let mut resolver = Resolver::new(args.config.choice())?;
+    let path = &args.path;
+    let settings = if path.is_dir() {
+        let folder = escalint::source::absolute_path(path);
+        let config = resolver.config_for_folder(&folder)?;
+        escalint::config::Settings::resolve(config, None)
+    } else {
+        resolver.settings_for(path)?.as_ref().clone()
+    };
+    print(&show::render(&path.display().to_string(), &settings))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -69,8 +90,34 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             env_files: args.env_file.clone(),
             use_process_env: args.use_env,
         },
+        config: args.config.choice(),
+        today: args.today,
     };
-    let result = lint::lint(&options)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::read(path)?),
+        None => None,
+    };
+    let mut result = lint::lint(&options)?;
+
+    if let Some(path) = &args.write_baseline {
+        let count = baseline::write(path, &result)?;
+        for failure in &result.failures {
+            eprintln!("escalint: error: {failure}");
+        }
+        if !quiet {
+            eprintln!(
+                "wrote {count} {} to {}",
+                if count == 1 { "entry" } else { "entries" },
+                path.display()
+            );
+        }
+        let code = if result.failures.is_empty() { 0 } else { 2 };
+        return Ok(ExitCode::from(code));
+    }
+    let stale = match &baseline {
+        Some(baseline) => baseline.apply(&mut result),
+        None => Vec::new(),
+    };
 
     let output = match args.format {
         Format::Human => {
@@ -79,7 +126,12 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             report::human::render(&result.sources, &result.diagnostics, styled)
         }
         Format::Json => report::json::render(&result.sources, &result.diagnostics),
-        Format::Sarif => report::sarif::render(&result.sources, &result.diagnostics),
+        Format::Sarif => report::sarif::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.suppressed,
+            baseline.is_some(),
+        ),
     };
     let printed = print(&output)?;
 
@@ -93,28 +145,43 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             1 => eprintln!("{summary}; 1 file could not be read"),
             unread => eprintln!("{summary}; {unread} files could not be read"),
         }
+        print_stale_entries(&stale, args.baseline.as_deref());
     }
 
     if !result.failures.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
-    let fails = threshold.is_some_and(|threshold| {
-        result
-            .diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.severity >= threshold)
-    });
-    Ok(if fails {
+    Ok(if result.fails(args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Lists the baseline entries that matched nothing, so the file can shrink.
+fn print_stale_entries(stale: &[baseline::Entry], path: Option<&std::path::Path>) {
+    let Some(path) = path else {
+        return;
+    };
+    if stale.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} {} in {} no longer {}; `--write-baseline {}` rewrites it without them:",
+        stale.len(),
+        if stale.len() == 1 { "entry" } else { "entries" },
+        path.display(),
+        if stale.len() == 1 { "matches" } else { "match" },
+        path.display()
+    );
+    for entry in stale {
+        let scope = if entry.scope.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", entry.scope)
+        };
+        eprintln!("  {}: {}{scope}: {}", entry.file, entry.rule, entry.message);
+    }
 }
 
 /// Writes to standard output; `false` when the reader has gone (`escalint check | head`): the

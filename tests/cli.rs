@@ -312,3 +312,163 @@ fn env_options_apply_to_compose_files_found_in_a_folder() {
         .code(1)
         .stdout(predicate::str::contains("runs as user `1000`"));
 }
+
+/// A temporary repository (a `.git` folder marks its root) holding `files`.
+fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(folder.path().join(".git")).expect("created");
+    for (path, text) in files {
+        let path = folder.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("created");
+        std::fs::write(path, text).expect("written");
+    }
+    folder
+}
+
+#[test]
+fn a_configuration_typo_exits_2_names_the_line_and_lints_nothing() {
+    let repo = repository(&[
+        (
+            "escalint.toml",
+            "fail-on = \"error\"\nignroe = [\"setuid-bit\"]\n",
+        ),
+        ("Dockerfile", "FROM alpine:3.20\nRUN chmod 4755 /bin/bash\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["check", "."])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "escalint.toml:2:1: unknown key `ignroe`; did you mean `ignore`?",
+        ));
+}
+
+#[test]
+fn isolated_skips_a_broken_configuration() {
+    let repo = repository(&[
+        ("escalint.toml", "selct = []\n"),
+        ("Dockerfile", "FROM alpine:3.20\nRUN chmod 4755 /bin/bash\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["check", "--isolated", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[setuid-bit]"));
+}
+
+#[test]
+fn fail_on_given_on_the_command_line_replaces_the_configured_one() {
+    let repo = repository(&[
+        ("escalint.toml", "fail-on = \"error\"\n"),
+        ("Dockerfile", "FROM alpine:3.20\nUSER 10001\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["check", "."])
+        .assert()
+        .code(0);
+    escalint()
+        .current_dir(repo.path())
+        .args(["check", "--fail-on", "warning", "."])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn config_show_prints_the_effective_settings_of_a_file() {
+    let config = r#"
+[runtime]
+no-new-privileges = "daemon"
+
+[[allow.non-root-images]]
+image = "gcr.io/distroless/static:nonroot"
+uid = 65532
+reason = "distroless nonroot images run as 65532"
+
+[[overrides]]
+files = ["legacy/**"]
+severity = { setuid-bit = "warning" }
+"#;
+    let repo = repository(&[
+        ("escalint.toml", config),
+        ("legacy/Dockerfile", "FROM alpine\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show", "legacy/Dockerfile"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# read from escalint.toml"))
+        .stdout(predicate::str::contains(
+            "no-new-privileges-missing = \"off\"  # off: the daemon sets no-new-privileges",
+        ))
+        .stdout(predicate::str::contains(
+            "setuid-bit = \"warning\"  # set in the configuration",
+        ))
+        .stdout(predicate::str::contains("uid = 65532"))
+        .stdout(predicate::str::contains("# applied above"));
+}
+
+#[test]
+fn config_show_without_a_configuration_prints_the_defaults() {
+    let repo = repository(&[("Dockerfile", "FROM alpine\n")]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "# no configuration file: the defaults",
+        ))
+        .stdout(predicate::str::contains("setuid-bit = \"error\""))
+        .stdout(predicate::str::contains("fail-on = \"warning\""));
+}
+
+#[test]
+fn explain_ends_with_how_to_suppress_each_rule() {
+    for doc in escalint::rules::rule_docs() {
+        let output = escalint()
+            .args(["explain", doc.name])
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+
+        let section = text
+            .split("## How to suppress")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{} explains how to suppress it", doc.name));
+        if doc.name == "unused-suppression" || doc.name == "suppression-without-reason" {
+            assert!(
+                section.contains("a comment cannot suppress it"),
+                "{section}"
+            );
+            assert!(
+                section.contains(&format!("{} = \"off\"", doc.name)),
+                "{section}"
+            );
+            continue;
+        }
+        assert!(
+            section.contains(&format!("# escalint ignore={} reason=", doc.name)),
+            "{section}"
+        );
+        assert!(
+            section.contains(&format!("ignore = [\"{}\"]", doc.name)),
+            "{section}"
+        );
+        assert_eq!(
+            section.contains("```yaml"),
+            doc.targets.contains(&"compose"),
+            "{}",
+            doc.name
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! The examples in each rule document are run: every `Flagged` block raises its rule exactly
-//! once, every `Preferred` block raises nothing from it.
+//! once, every `Preferred` block raises nothing from it. A ```toml block after a
+//! `Configuration:` line is the `escalint.toml` the document's examples run with, for rules that
+//! need a setting to fire.
 
 use std::fs;
 
@@ -11,7 +13,7 @@ fn flagged_examples_raise_their_rule_once_and_preferred_ones_never() {
     let mut problems = Vec::new();
 
     for doc in rule_docs() {
-        let examples = examples_in(doc.body);
+        let (configuration, examples) = examples_in(doc.body);
         assert!(
             examples.iter().any(|example| example.flagged)
                 && examples.iter().any(|example| !example.flagged),
@@ -20,7 +22,7 @@ fn flagged_examples_raise_their_rule_once_and_preferred_ones_never() {
         );
 
         for example in examples {
-            let hits = hits_of(doc.name, &example);
+            let hits = hits_of(doc.name, &example, configuration.as_deref());
             let expected = usize::from(example.flagged);
             if hits != expected {
                 let kind = if example.flagged {
@@ -45,15 +47,27 @@ struct Example {
     code: String,
 }
 
-/// The fenced blocks that follow a `Flagged:` or `Preferred:` line.
-fn examples_in(body: &str) -> Vec<Example> {
+/// The configuration block, if any, and the fenced blocks that follow a `Flagged:` or
+/// `Preferred:` line.
+fn examples_in(body: &str) -> (Option<String>, Vec<Example>) {
+    let mut configuration = None;
     let mut examples = Vec::new();
     let mut flagged = None;
+    let mut is_configuration = false;
     let mut lines = body.lines();
     while let Some(line) = lines.next() {
         match line.trim() {
             "Flagged:" => flagged = Some(true),
             "Preferred:" => flagged = Some(false),
+            "Configuration:" => is_configuration = true,
+            fence if fence.starts_with("```") && is_configuration => {
+                let code: Vec<&str> = lines
+                    .by_ref()
+                    .take_while(|line| !line.starts_with("```"))
+                    .collect();
+                configuration = Some(code.join("\n") + "\n");
+                is_configuration = false;
+            }
             fence if fence.starts_with("```") && flagged.is_some() => {
                 let language = fence.trim_start_matches('`').to_owned();
                 let code: Vec<&str> = lines
@@ -69,11 +83,15 @@ fn examples_in(body: &str) -> Vec<Example> {
             _ => {}
         }
     }
-    examples
+    (configuration, examples)
 }
 
-fn hits_of(rule: &str, example: &Example) -> usize {
+fn hits_of(rule: &str, example: &Example, configuration: Option<&str>) -> usize {
     let folder = tempfile::tempdir().expect("a temporary folder");
+    if let Some(configuration) = configuration {
+        fs::write(folder.path().join("escalint.toml"), configuration)
+            .expect("the configuration is written");
+    }
     let file_name = if example.language == "yaml" {
         "compose.yaml"
     } else {

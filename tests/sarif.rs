@@ -30,19 +30,72 @@ fn sarif_of_a_service_building_a_setuid_image() {
     });
 }
 
-#[test]
-fn sarif_validates_against_the_schema() {
+/// The SARIF 2.1.0 schema validator, or `None` when the shared schema is absent.
+fn sarif_validator() -> Option<jsonschema::Validator> {
     let schema_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
     let Ok(schema_text) = std::fs::read_to_string(&schema_path) else {
         eprintln!("skipped: {} is absent", schema_path.display());
-        return;
+        return None;
     };
     // The published schema's `run.language` pattern has a stray `]` that `jsonschema` rejects as
     // an invalid regular expression; the pattern is not what this test checks.
     let schema_text = schema_text.replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}?$");
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("the schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    Some(jsonschema::validator_for(&schema).expect("the schema compiles"))
+}
+
+#[test]
+fn sarif_with_suppressions_and_a_baseline_validates_against_the_schema() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        folder.path().join("Dockerfile"),
+        "FROM alpine:3.20\n# escalint ignore=setuid-bit reason=\"rootless podman\"\n\
+         RUN chmod 4755 /usr/bin/newuidmap\n# escalint ignore=setuid-bit\n\
+         RUN chmod 4755 /usr/bin/newgidmap\nUSER 10001\n",
+    )
+    .expect("written");
+    std::fs::write(
+        folder.path().join("baseline.json"),
+        "{\"version\": 1, \"entries\": []}\n",
+    )
+    .expect("written");
+
+    let output = Command::cargo_bin("escalint")
+        .expect("the binary is built")
+        .current_dir(folder.path())
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--baseline",
+            "baseline.json",
+            ".",
+        ])
+        .output()
+        .expect("the binary runs");
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["baselineState"], "new");
+    assert_eq!(results[1]["suppressions"][0]["kind"], "inSource");
+    assert!(results[2]["suppressions"][0].get("justification").is_none());
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
 
     for path in ["fixtures", "fixtures/parse-error"] {
         let sarif = sarif_of(path);

@@ -6,34 +6,56 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::docs::RuleDoc;
+use crate::docs::{RuleDoc, how_to_suppress};
 use crate::report::Region;
 use crate::rules::rule_docs;
 use crate::source::{Sources, Span};
+use crate::suppress::Suppressed;
 
 const INFORMATION_URI: &str = "https://github.com/escalint/escalint";
 
-/// Renders the diagnostics as one SARIF log.
-pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+/// Renders the diagnostics as one SARIF log. Suppressed diagnostics are results too, with a
+/// `suppressions` entry carrying the comment's reason, as code scanning expects; with
+/// `baseline_given`, every reported result is marked `"baselineState": "new"`.
+pub fn render(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    suppressed: &[Suppressed],
+    baseline_given: bool,
+) -> String {
     let docs = rule_docs();
     let rules: Vec<Value> = docs.iter().map(rule_descriptor).collect();
 
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    let results: Vec<Value> = diagnostics
-        .iter()
-        .map(|diagnostic| {
-            let rule_index = docs.iter().position(|doc| doc.name == diagnostic.rule);
-            let fingerprint = fingerprint(sources, diagnostic);
-            let occurrence = occurrences.entry(fingerprint.clone()).or_insert(0);
-            *occurrence += 1;
-            result(
-                sources,
-                diagnostic,
-                rule_index,
-                format!("{fingerprint}:{occurrence}"),
-            )
-        })
-        .collect();
+    let mut result_of = |diagnostic: &Diagnostic| {
+        let rule_index = docs.iter().position(|doc| doc.name == diagnostic.rule);
+        let fingerprint = fingerprint(sources, diagnostic);
+        let occurrence = occurrences.entry(fingerprint.clone()).or_insert(0);
+        *occurrence += 1;
+        result(
+            sources,
+            diagnostic,
+            rule_index,
+            format!("{fingerprint}:{occurrence}"),
+        )
+    };
+    let mut results: Vec<Value> = Vec::new();
+    for diagnostic in diagnostics {
+        let mut result = result_of(diagnostic);
+        if baseline_given {
+            result["baselineState"] = json!("new");
+        }
+        results.push(result);
+    }
+    for suppressed in suppressed {
+        let mut result = result_of(&suppressed.diagnostic);
+        let mut suppression = json!({ "kind": "inSource" });
+        if let Some(reason) = &suppressed.reason {
+            suppression["justification"] = json!(reason);
+        }
+        result["suppressions"] = json!([suppression]);
+        results.push(result);
+    }
 
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -59,7 +81,7 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {
     let mut properties = json!({
-        "tags": if doc.security_severity.is_some() { vec!["security"] } else { vec!["parse"] },
+        "tags": [tag_of(doc)],
         "precision": "high",
     });
     if let Some(score) = doc.security_severity {
@@ -71,10 +93,22 @@ fn rule_descriptor(doc: &RuleDoc) -> Value {
         "name": doc.name,
         "shortDescription": { "text": doc.summary },
         "fullDescription": { "text": first_paragraph(doc.body) },
-        "help": { "text": doc.help, "markdown": doc.body },
+        "help": { "text": doc.help, "markdown": format!("{}\n{}", doc.body, how_to_suppress(doc)) },
         "defaultConfiguration": { "level": doc.severity.as_str() },
         "properties": properties,
     })
+}
+
+/// `security` for rules that find privilege problems, `suppression` for the rules about
+/// suppression comments, `parse` for unreadable input.
+fn tag_of(doc: &RuleDoc) -> &'static str {
+    if doc.security_severity.is_some() {
+        "security"
+    } else if crate::suppress::UNSUPPRESSIBLE.contains(&doc.name) {
+        "suppression"
+    } else {
+        "parse"
+    }
 }
 
 fn result(

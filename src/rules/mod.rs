@@ -6,18 +6,32 @@ mod setuid_bit;
 
 use std::sync::OnceLock;
 
+use crate::config::{Settings, SourceSettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::docs::{self, RuleDoc};
 use crate::model::Model;
-use crate::source::Span;
+use crate::source::{SourceId, Span};
+
+pub(crate) use no_new_privileges_missing::NAME as NO_NEW_PRIVILEGES_MISSING;
 
 /// The reserved rule for input that cannot be read; it has a document but no check.
 pub const PARSE_ERROR: &str = "parse-error";
 
+/// Reserved for a suppression comment without a reason when the configuration requires one;
+/// reported by the suppression pass (`src/suppress.rs`).
+pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
+
+/// Reserved for a suppression comment that suppresses nothing; reported by the suppression pass.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+/// Rules with a document but no check: their diagnostics come from the parsers and the
+/// suppression pass.
+pub const RESERVED_RULES: &[&str] = &[PARSE_ERROR, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION];
+
 /// A rule: its name and its check.
 pub struct Rule {
     pub name: &'static str,
-    pub check: fn(&Model, &mut Context),
+    pub check: fn(&Model, &mut Context<'_>),
 }
 
 /// Every rule with a check, alphabetical.
@@ -36,13 +50,25 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// What a rule reports into.
-#[derive(Default)]
-pub struct Context {
+/// What a rule reads its settings from and reports into.
+pub struct Context<'a> {
+    settings: &'a SourceSettings,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Context {
+impl<'a> Context<'a> {
+    pub fn new(settings: &'a SourceSettings) -> Self {
+        Self {
+            settings,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The settings of the file a value was written in: its allowlists and runtime assumptions.
+    pub fn settings(&self, source: SourceId) -> &'a Settings {
+        self.settings.get(source)
+    }
+
     /// Reports a diagnostic at the rule's default severity; the returned value can be refined
     /// (severity, related locations).
     pub fn report(&mut self, rule: &'static str, span: Span, message: String) -> &mut Diagnostic {
@@ -60,8 +86,8 @@ impl Context {
 }
 
 /// Runs every rule over the model.
-pub fn run_all(model: &Model) -> Vec<Diagnostic> {
-    let mut context = Context::default();
+pub fn run_all(model: &Model, settings: &SourceSettings) -> Vec<Diagnostic> {
+    let mut context = Context::new(settings);
     for rule in RULES {
         log::trace!("running rule {}", rule.name);
         (rule.check)(model, &mut context);
@@ -90,7 +116,7 @@ mod tests {
     #[test]
     fn every_rule_has_a_document_and_every_document_a_rule() {
         let mut rule_names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
-        rule_names.push(PARSE_ERROR);
+        rule_names.extend(RESERVED_RULES);
         rule_names.sort_unstable();
 
         let doc_names: Vec<&str> = rule_docs().iter().map(|doc| doc.name).collect();

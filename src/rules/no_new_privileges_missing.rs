@@ -1,8 +1,9 @@
 //! `no-new-privileges-missing`: a container runs as a non-root user without `no-new-privileges`
 //! (rules/no-new-privileges-missing.md).
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Dockerfile, Model, Service, Stage, User};
+use crate::config::{NonRootImage, Settings};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::model::{Base, Dockerfile, Model, Service, Stage, User};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "no-new-privileges-missing";
@@ -29,7 +30,7 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
     }
 
     let built = model.built_stage(service);
-
+    let dockerfile_settings = built.map(|(dockerfile, _)| ctx.settings(dockerfile.source));
     let diagnostic = match (&service.user, built) {
         (Some(user), _) => {
             if !is_non_root(&User::parse(&user.value)) {
@@ -41,30 +42,60 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
             );
             ctx.report(NAME, user.span, message)
         }
-        (None, Some((_, stage))) => {
-            let Some(stage_user) = &stage.user else {
+        (None, Some((dockerfile, stage))) => match &stage.user {
+            Some(stage_user) => {
+                if !is_non_root(&stage_user.user) {
+                    return;
+                }
+                let message = format!(
+                    "service `{}` runs as user `{}` (from its Dockerfile) without \
+                     `no-new-privileges`",
+                    service.name,
+                    display_user(&stage_user.user)
+                );
+                let diagnostic = ctx.report(NAME, service.key_span, message);
+                diagnostic.related.push(Related {
+                    span: stage_user.span,
+                    message: "the user is set here".to_owned(),
+                });
+                diagnostic
+            }
+            None => {
+                let settings = ctx.settings(dockerfile.source);
+                let Some((from, allowed)) = non_root_base(dockerfile, stage, settings) else {
+                    return;
+                };
+                let message = format!(
+                    "service `{}` runs as uid `{}`, the user of its base image `{}`, without \
+                     `no-new-privileges`",
+                    service.name, allowed.uid, allowed.image
+                );
+                let diagnostic = ctx.report(NAME, service.key_span, message);
+                diagnostic.related.push(Related {
+                    span: from.span,
+                    message: "the configuration lists this base image as non-root".to_owned(),
+                });
+                diagnostic
+            }
+        },
+        (None, None) => {
+            let Some(image) = &service.image else {
                 return;
             };
-            if !is_non_root(&stage_user.user) {
+            let Some(allowed) = ctx.settings(image.span.source).non_root_image(&image.value) else {
                 return;
-            }
+            };
             let message = format!(
-                "service `{}` runs as user `{}` (from its Dockerfile) without `no-new-privileges`",
-                service.name,
-                display_user(&stage_user.user)
+                "service `{}` runs as uid `{}`, the user of its image `{}`, without \
+                 `no-new-privileges`",
+                service.name, allowed.uid, image.value
             );
-            let diagnostic = ctx.report(NAME, service.key_span, message);
-            diagnostic.related.push(crate::diagnostic::Related {
-                span: stage_user.span,
-                message: "the user is set here".to_owned(),
-            });
-            diagnostic
+            ctx.report(NAME, image.span, message)
         }
-        (None, None) => return,
     };
 
-    if let Some((dockerfile, stage)) = built {
-        escalate_for_setuid_steps(dockerfile, stage, diagnostic);
+    if let (Some((dockerfile, stage)), Some(settings)) = (built, dockerfile_settings) {
+        escalate_for_setuid_steps(dockerfile, stage, settings, diagnostic);
     }
 }
 
@@ -78,27 +109,68 @@ fn check_dockerfile(dockerfile: &Dockerfile, ctx: &mut Context) {
     if stage.is_windows {
         return;
     }
-    let Some(stage_user) = &stage.user else {
-        return;
+
+    let settings = ctx.settings(dockerfile.source);
+    let diagnostic = match &stage.user {
+        Some(stage_user) => {
+            if !is_non_root(&stage_user.user) {
+                return;
+            }
+            let message = format!(
+                "the image runs as user `{}`; start its containers with `no-new-privileges`",
+                display_user(&stage_user.user)
+            );
+            ctx.report(NAME, stage_user.span, message)
+        }
+        None => {
+            let Some((from, allowed)) = non_root_base(dockerfile, stage, settings) else {
+                return;
+            };
+            let message = format!(
+                "the image runs as uid `{}`, the user of its base image `{}`; start its \
+                 containers with `no-new-privileges`",
+                allowed.uid, allowed.image
+            );
+            ctx.report(NAME, from.span, message)
+        }
     };
-
-    if !is_non_root(&stage_user.user) {
-        return;
-    }
-
-    let message = format!(
-        "the image runs as user `{}`; start its containers with `no-new-privileges`",
-        display_user(&stage_user.user)
-    );
-    let diagnostic = ctx.report(NAME, stage_user.span, message);
-    escalate_for_setuid_steps(dockerfile, stage, diagnostic);
+    escalate_for_setuid_steps(dockerfile, stage, settings, diagnostic);
 }
 
-/// A setuid step in the same image is the way back to root that the option would close.
-fn escalate_for_setuid_steps(dockerfile: &Dockerfile, stage: &Stage, diagnostic: &mut Diagnostic) {
+/// The stage that names the base image of `stage` (following `FROM <stage>`), when the
+/// configuration lists that image as running as a non-root user. Only a stage without `USER`
+/// asks: a `USER` anywhere in the chain decides instead.
+fn non_root_base<'a>(
+    dockerfile: &'a Dockerfile,
+    stage: &'a Stage,
+    settings: &'a Settings,
+) -> Option<(&'a Stage, &'a NonRootImage)> {
+    let mut current = stage;
+    let mut steps = 0;
+    while let Base::Stage(parent) = current.base {
+        current = dockerfile.stages.get(parent)?;
+        steps += 1;
+        if steps > dockerfile.stages.len() {
+            return None;
+        }
+    }
+    let Base::Image(image) = &current.base else {
+        return None;
+    };
+    Some((current, settings.non_root_image(image)?))
+}
+
+/// A setuid step in the same image is the way back to root that the option would close; a step
+/// whose files the configuration allows does not count.
+fn escalate_for_setuid_steps(
+    dockerfile: &Dockerfile,
+    stage: &Stage,
+    settings: &Settings,
+    diagnostic: &mut Diagnostic,
+) {
     for contributing in dockerfile.contributing_stages(stage) {
         for step in &contributing.setuid_steps {
-            if step.directory.is_some() {
+            if step.directory.is_some() || settings.allows_setuid_step(step) {
                 continue;
             }
             diagnostic.severity = Severity::Error;
