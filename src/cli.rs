@@ -48,6 +48,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Write the report to this file instead of standard output (whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Read every named file as this kind, whatever its name.
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
@@ -74,6 +78,16 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: annotations on pull requests.
+    Github,
+    /// `file:line:column: severity: message [rule]`, for editors and compile buffers.
+    Gnu,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -69,14 +69,23 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let output = match args.format {
         Format::Human => {
-            let styled =
-                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            let styled = args.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             report::human::render(&result.sources, &result.diagnostics, styled)
         }
         Format::Json => report::json::render(&result.sources, &result.diagnostics),
         Format::Sarif => report::sarif::render(&result.sources, &result.diagnostics),
+        Format::Github => report::github::render(&result.sources, &result.diagnostics),
+        Format::Gnu => report::gnu::render(&result.sources, &result.diagnostics),
+        Format::Checkstyle => report::checkstyle::render(&result.sources, &result.diagnostics),
+        Format::Junit => report::junit::render(&result.sources, &result.diagnostics),
+        Format::Gitlab => report::gitlab::render(&result.sources, &result.diagnostics),
     };
-    print(&output)?;
+    match &args.output {
+        Some(path) => report::output::write_whole(path, &output)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => print(&output)?,
+    }
 
     for failure in &result.failures {
         eprintln!("escalint: error: {failure}");
