@@ -36,6 +36,8 @@ pub enum Command {
         /// The rule's name, as `escalint rules` lists it.
         rule: String,
     },
+    /// Run a Language Server Protocol server on standard input and output, for editors.
+    Server,
 }
 
 #[derive(Debug, Args)]

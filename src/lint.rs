@@ -23,6 +23,8 @@ pub struct LintOptions {
     /// The path standard input stands for: its kind and the path shown in output.
     pub stdin_filename: Option<PathBuf>,
     pub load: LoadOptions,
+    /// Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers.
+    pub overlay: HashMap<PathBuf, String>,
 }
 
 /// The result of a run.
@@ -46,7 +48,10 @@ pub enum LintError {
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
-    let mut run = Run::default();
+    let mut run = Run {
+        overlay: options.overlay.clone(),
+        ..Run::default()
+    };
 
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -81,12 +86,21 @@ struct Run {
     /// `dockerfile_inline` value in the Compose file.
     inline_locations: HashMap<SourceId, Span>,
     linted_files: usize,
+    overlay: HashMap<PathBuf, String>,
 }
 
 impl Run {
     fn add_path(&mut self, path: &Path, options: &LintOptions) -> Result<(), LintError> {
         if path.as_os_str() == "-" {
             return self.add_stdin(options);
+        }
+
+        if let Some(text) = self.overlay.get(&absolute(path)) {
+            let kind = options
+                .kind
+                .unwrap_or_else(|| discover::kind_of_named_file(path));
+            self.add_linted_text(path, text.clone(), kind, options);
+            return Ok(());
         }
 
         let metadata = std::fs::metadata(path).map_err(|err| LintError::UnreadablePath {
@@ -106,10 +120,12 @@ impl Run {
         let kind = options
             .kind
             .unwrap_or_else(|| discover::kind_of_named_file(path));
-        let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
-            path: path.display().to_string(),
-            reason,
-        })?;
+        let text = self
+            .read_text(path)
+            .map_err(|reason| LintError::UnreadablePath {
+                path: path.display().to_string(),
+                reason,
+            })?;
         self.add_linted_text(path, text, kind, options);
         Ok(())
     }
@@ -139,7 +155,7 @@ impl Run {
     }
 
     fn add_linted_file(&mut self, path: &Path, kind: Kind) {
-        match read_text(path) {
+        match self.read_text(path) {
             Ok(text) => self.add_linted_text(path, text, kind, &LintOptions::default()),
             Err(reason) => self
                 .failures
@@ -228,7 +244,7 @@ impl Run {
                     if self.composes_by_path.contains(&absolute) {
                         continue;
                     }
-                    let Ok(text) = read_text(&path) else {
+                    let Ok(text) = self.read_text(&path) else {
                         continue;
                     };
                     log::debug!("reading {} as context", path.display());
@@ -272,7 +288,7 @@ impl Run {
             return Some(*index);
         }
 
-        let text = read_text(&absolute).ok()?;
+        let text = self.read_text(&absolute).ok()?;
         log::debug!("reading {} as context", absolute.display());
         let id = self
             .sources
@@ -295,6 +311,14 @@ impl Run {
         let index = self.add_dockerfile(id, PathBuf::new());
         self.dockerfiles_by_path.remove(&PathBuf::new());
         index
+    }
+
+    /// Reads a file from the overlay when it is there, else from disk.
+    fn read_text(&self, path: &Path) -> Result<String, String> {
+        match self.overlay.get(&absolute(path)) {
+            Some(text) => Ok(text.clone()),
+            None => read_text(path),
+        }
     }
 
     fn finish(mut self) -> LintResult {

@@ -52,6 +52,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Server => {
+            escalint::server::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -64,6 +68,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             env_files: args.env_file.clone(),
             use_process_env: args.use_env,
         },
+        ..LintOptions::default()
     };
     let result = lint::lint(&options)?;
 
