@@ -393,6 +393,24 @@ fn compose_and_dockerfile_relint_each_other_from_unsaved_text() {
 }
 
 #[test]
+fn ending_the_session_without_shutdown_is_a_failure() {
+    let (_folder, root) = workspace(&[]);
+    let mut editor = Editor::start(&root);
+
+    editor.notify("exit", Value::Null);
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = editor.server.try_wait().expect("the server's status") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
 fn unknown_requests_get_an_error_and_other_files_no_diagnostics() {
     let (_folder, root) = workspace(&[("values.yaml", "a: 1\n")]);
     let mut editor = Editor::start(&root);

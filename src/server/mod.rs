@@ -107,6 +107,8 @@ struct Server {
 }
 
 impl Server {
+    /// Handles messages until the editor shuts the server down; an editor that goes away
+    /// without `shutdown` makes the run fail, as the protocol asks.
     fn serve(&mut self) -> anyhow::Result<()> {
         while let Ok(message) = self.connection.receiver.recv() {
             match message {
@@ -120,7 +122,7 @@ impl Server {
                 Message::Response(_) => {}
             }
         }
-        Ok(())
+        anyhow::bail!("the editor ended the session without `shutdown`")
     }
 
     fn answer(&mut self, request: Request) -> anyhow::Result<()> {
