@@ -309,3 +309,50 @@ fn human_output_to_a_file_has_no_colour() {
     assert!(text.contains("error[setuid-bit]"));
     assert!(!text.contains('\u{1b}'), "escape codes in {text}");
 }
+
+#[test]
+fn gitlab_fields_are_the_ones_docs_output_md_lists() {
+    let report = report_of("gitlab", Path::new(MIXED_FIXTURE));
+    let issues: serde_json::Value = serde_json::from_str(&report).expect("valid JSON");
+    let mut emitted = Vec::new();
+    flatten_keys(&issues[0], "", &mut emitted);
+    emitted.sort();
+
+    let document =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output.md"))
+            .expect("docs/output.md is readable");
+    let section = document
+        .split("\n## ")
+        .find(|section| section.starts_with("`gitlab`"))
+        .expect("docs/output.md has a `gitlab` section");
+    let mut documented: Vec<String> = section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .flat_map(|row| {
+            let names = row.split(" |").next().unwrap_or("");
+            names
+                .split(", ")
+                .map(|name| name.trim_matches('`').to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    documented.sort();
+
+    assert_eq!(emitted, documented);
+}
+
+/// Dotted paths of an object's leaves: `location.lines.begin`; arrays count as leaves.
+fn flatten_keys(value: &serde_json::Value, prefix: &str, keys: &mut Vec<String>) {
+    let Some(object) = value.as_object() else {
+        keys.push(prefix.to_owned());
+        return;
+    };
+    for (key, value) in object {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        flatten_keys(value, &path, keys);
+    }
+}

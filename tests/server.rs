@@ -305,6 +305,41 @@ fn diagnostics_follow_the_unsaved_text_with_utf16_ranges() {
     );
     assert_eq!(changed["diagnostics"][0]["severity"], 2, "a warning now");
 
+    // A client that sends a range anyway, in UTF-16 units: an insertion after the emoji.
+    editor.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri_of(&dockerfile), "version": 3 },
+            "contentChanges": [{
+                "range": { "start": { "line": 1, "character": 14 }, "end": { "line": 1, "character": 14 } },
+                "text": " && chmod u+s /bin/busybox"
+            }]
+        }),
+    );
+    let ranged = editor.diagnostics_for(&dockerfile);
+    assert_eq!(ranged["version"], 3);
+    assert_eq!(
+        rules_and_ranges(&ranged),
+        [
+            ("setuid-bit".to_owned(), [1, 24, 1, 27]),
+            ("no-new-privileges-missing".to_owned(), [2, 0, 2, 10]),
+        ]
+    );
+
+    // Saving publishes again, from the saved text.
+    editor.notify(
+        "textDocument/didSave",
+        json!({
+            "textDocument": { "uri": uri_of(&dockerfile) },
+            "text": "FROM alpine:3.20\nRUN echo \"é😀\"\nUSER 10001\n"
+        }),
+    );
+    let saved = editor.diagnostics_for(&dockerfile);
+    assert_eq!(
+        rules_and_ranges(&saved),
+        [("no-new-privileges-missing".to_owned(), [2, 0, 2, 10])]
+    );
+
     let hover = editor.request(
         "textDocument/hover",
         json!({
