@@ -77,8 +77,11 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// rustc-style diagnostics with the source line, for people.
     Human,
+    /// Stable JSON, for scripts (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
     /// GitHub Actions workflow commands: annotations on pull requests.
     Github,
