@@ -120,12 +120,10 @@ impl Run {
         let kind = options
             .kind
             .unwrap_or_else(|| discover::kind_of_named_file(path));
-        let text = self
-            .read_text(path)
-            .map_err(|reason| LintError::UnreadablePath {
-                path: path.display().to_string(),
-                reason,
-            })?;
+        let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
+            path: path.display().to_string(),
+            reason,
+        })?;
         self.add_linted_text(path, text, kind, options);
         Ok(())
     }
