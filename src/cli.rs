@@ -40,6 +40,8 @@ pub enum Command {
     },
     /// Show the configuration that applies to a path.
     Config(ConfigCommandArgs),
+    /// Run a Language Server Protocol server on standard input and output, for editors.
+    Server,
 }
 
 /// Where the configuration comes from; shared by `check` and `config`.
@@ -90,6 +92,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Write the report to this file instead of standard output (whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Read every named file as this kind, whatever its name.
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
@@ -130,9 +136,22 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// rustc-style diagnostics with the source line, for people.
     Human,
+    /// Stable JSON, for scripts (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on pull requests.
+    Github,
+    /// `file:line:column: severity: message [rule]`, for editors and compile buffers.
+    Gnu,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 fn parse_date(text: &str) -> Result<crate::date::Date, String> {

@@ -15,6 +15,7 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod shell;
 pub mod source;
 pub mod suppress;

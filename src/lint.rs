@@ -32,6 +32,8 @@ pub struct LintOptions {
     pub config: ConfigChoice,
     /// The date suppression expiry is read against; today (UTC) when `None`.
     pub today: Option<crate::date::Date>,
+    /// Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers.
+    pub overlay: HashMap<PathBuf, String>,
 }
 
 /// The result of a run.
@@ -102,6 +104,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 
     let mut run = Run {
         resolver: Resolver::new(options.config.clone())?,
+        overlay: options.overlay.clone(),
         ..Run::default()
     };
 
@@ -146,6 +149,7 @@ struct Run {
     /// spans of their instructions.
     commentable: HashMap<SourceId, Commentable>,
     linted_paths: Vec<PathBuf>,
+    overlay: HashMap<PathBuf, String>,
 }
 
 /// A source whose comments can suppress diagnostics.
@@ -158,6 +162,14 @@ impl Run {
     fn add_path(&mut self, path: &Path, options: &LintOptions) -> Result<(), LintError> {
         if path.as_os_str() == "-" {
             return self.add_stdin(options);
+        }
+
+        if let Some(text) = self.overlay.get(&absolute(path)) {
+            let kind = options
+                .kind
+                .unwrap_or_else(|| discover::kind_of_named_file(path));
+            self.add_linted_text(path, text.clone(), kind, options);
+            return Ok(());
         }
 
         let metadata = std::fs::metadata(path).map_err(|err| LintError::UnreadablePath {
@@ -263,7 +275,7 @@ impl Run {
     }
 
     fn add_linted_file(&mut self, path: &Path, kind: Kind, options: &LintOptions) {
-        match read_text(path) {
+        match self.read_text(path) {
             Ok(text) => self.add_linted_text(path, text, kind, options),
             Err(reason) => self
                 .failures
@@ -402,7 +414,7 @@ impl Run {
             if self.composes_by_path.contains(&absolute) {
                 continue;
             }
-            let Ok(text) = read_text(&path) else {
+            let Ok(text) = self.read_text(&path) else {
                 continue;
             };
             log::debug!("reading {} as context", path.display());
@@ -474,7 +486,8 @@ impl Run {
             return Ok(*index);
         }
 
-        let text = read_text(&absolute)
+        let text = self
+            .read_text(&absolute)
             .map_err(|reason| format!("{}, which cannot be read: {reason}", display(path)))?;
         log::debug!("reading {} as context", absolute.display());
         let id = self
@@ -510,6 +523,14 @@ impl Run {
         let index = self.add_dockerfile(id, PathBuf::new());
         self.dockerfiles_by_path.remove(&PathBuf::new());
         index
+    }
+
+    /// Reads a file from the overlay when it is there, else from disk.
+    fn read_text(&self, path: &Path) -> Result<String, String> {
+        match self.overlay.get(&absolute(path)) {
+            Some(text) => Ok(text.clone()),
+            None => read_text(path),
+        }
     }
 
     fn finish(mut self, today: Date) -> Result<LintResult, LintError> {

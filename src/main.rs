@@ -55,6 +55,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(args) => config(args),
+        Command::Server => {
+            escalint::server::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -92,6 +96,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         },
         config: args.config.choice(),
         today: args.today,
+        ..LintOptions::default()
     };
     let baseline = match &args.baseline {
         Some(path) => Some(Baseline::read(path)?),
@@ -121,8 +126,8 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let output = match args.format {
         Format::Human => {
-            let styled =
-                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            let styled = args.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             report::human::render(&result.sources, &result.diagnostics, styled)
         }
         Format::Json => report::json::render(&result.sources, &result.diagnostics),
@@ -132,8 +137,20 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             &result.suppressed,
             baseline.is_some(),
         ),
+        Format::Github => report::github::render(&result.sources, &result.diagnostics),
+        Format::Gnu => report::gnu::render(&result.sources, &result.diagnostics),
+        Format::Checkstyle => report::checkstyle::render(&result.sources, &result.diagnostics),
+        Format::Junit => report::junit::render(&result.sources, &result.diagnostics),
+        Format::Gitlab => report::gitlab::render(&result.sources, &result.diagnostics),
     };
-    let printed = print(&output)?;
+    let printed = match &args.output {
+        Some(path) => {
+            report::output::write_whole(path, &output)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            true
+        }
+        None => print(&output)?,
+    };
 
     for failure in &result.failures {
         eprintln!("escalint: error: {failure}");

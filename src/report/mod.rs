@@ -1,8 +1,16 @@
-//! Reporters: render the diagnostics of a run for people (terminal) or tools (JSON, SARIF).
+//! Reporters: render the diagnostics of a run for people (terminal) or tools (JSON, SARIF, CI
+//! annotations, XML and Code Quality reports, compiler-style lines).
 
+pub mod checkstyle;
+pub mod github;
+pub mod gitlab;
+pub mod gnu;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod output;
 pub mod sarif;
+mod xml;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Sources;

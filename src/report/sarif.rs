@@ -180,7 +180,7 @@ fn uri(path: &str) -> String {
 
 /// A hash of what the diagnostic is about, not where: the rule, the file, the text of the
 /// flagged line and the flagged text. An edit elsewhere in the file leaves it unchanged.
-fn fingerprint(sources: &Sources, diagnostic: &Diagnostic) -> String {
+pub(crate) fn fingerprint(sources: &Sources, diagnostic: &Diagnostic) -> String {
     let source = sources.get(diagnostic.span.source);
     let (line, _) = source.line_column(diagnostic.span.start);
     let line_text = source.text[source.line_range(line)].trim();
