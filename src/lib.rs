@@ -20,3 +20,4 @@ pub mod shell;
 pub mod source;
 pub mod suppress;
 pub mod text;
+pub mod work;
