@@ -712,13 +712,10 @@ fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@")
 }
 
-/// Files that Compose's remote loaders fetch: URLs and `scheme:` references (`oci:`, `git:`),
-/// but not Windows drive letters (`C:`).
+/// Files that Compose's remote loaders fetch: OCI artifacts (`oci://`) and Git repositories (URLs
+/// and `git@host:path`). Anything else is a local path, `C:\compose.yaml` included.
 fn is_remote_resource(reference: &str) -> bool {
-    let has_scheme = reference.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1 && scheme.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
-    is_remote_context(reference) || has_scheme
+    is_remote_context(reference)
 }
 
 /// A mapping without one key.

@@ -185,6 +185,10 @@ fn violations_of(error: &ValidationError<'_>) -> Vec<Violation> {
             )
         }
         ValidationErrorKind::UniqueItems => format!("`{name}` lists the same item twice"),
+        ValidationErrorKind::Pattern { pattern } => format!(
+            "`{name}` must match `{pattern}`, not {}",
+            describe_value(error.instance())
+        ),
         _ => format!("`{name}`: {error}"),
     };
     vec![Violation { path, message }]
@@ -452,6 +456,21 @@ mod tests {
                 "`services.api.depends_on.db.condition` must be one of `service_started`"
             ),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_pattern_names_the_pattern() {
+        let found = check("services:\n  api:\n    image: app\n    container_name: \"\"\n");
+
+        assert_eq!(
+            found,
+            [(
+                "container_name".to_owned(),
+                "`services.api.container_name` must match `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, not the \
+                 string ``"
+                    .to_owned()
+            )]
         );
     }
 
