@@ -233,3 +233,33 @@ fn symlink_loop_is_reported_and_the_run_goes_on() {
         .stdout(predicate::str::contains("no-new-privileges-missing"))
         .stderr(predicate::str::contains("loop"));
 }
+
+#[test]
+fn compose_files_given_with_f_are_merged_in_order() {
+    let folder = "fixtures/compose-project/override-adds-cap-drop";
+
+    escalint()
+        .args([
+            "check",
+            "-f",
+            &format!("{folder}/compose.yaml"),
+            "--compose-file",
+            &format!("{folder}/compose.override.yaml"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("service `worker` does not drop"))
+        .stdout(predicate::str::contains("service `api`").not())
+        .stderr(predicate::str::contains("found 1 warning in 2 files"));
+}
+
+#[test]
+fn missing_compose_file_given_with_f_exits_2() {
+    escalint()
+        .args(["check", "-f", "does/not/exist/compose.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read does/not/exist/compose.yaml",
+        ));
+}

@@ -613,7 +613,7 @@ impl Loader<'_> {
     /// The text of a scalar node (interpolated when its file was prepared), with where it was
     /// written and where it takes effect. Other shapes give `None`; the schema check reports
     /// them. `what` names the value in the log, inside backticks.
-    fn scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+    fn scalar(&self, node: &Node, what: &str) -> Option<Spanned<String>> {
         match &node.value {
             Value::Scalar(scalar) => Some(Spanned {
                 value: scalar.text.clone(),
