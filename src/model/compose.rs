@@ -86,6 +86,8 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
     }
     let environment = loader.project_environment(&project_dir, options);
 
+    // LIMITATION: Compose's consistency checks after loading (`depends_on` cycles, references to
+    // undefined services, networks or volumes) are not run; they are not privilege questions.
     let merged = loader.merged_model(files, environment);
     let services = match &merged {
         Some(root) => {
@@ -241,6 +243,8 @@ impl Loader<'_> {
             variables.extend(self.read_env_file(&project_env));
         }
 
+        // LIMITATION: `--env-file` adds to `.env` here, where in Compose it replaces it, so a
+        // variable set only in `.env` keeps its value.
         for path in &options.env_files {
             variables.extend(self.read_env_file(path));
         }
@@ -324,6 +328,8 @@ impl Loader<'_> {
     }
 
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
+        // LIMITATION: only the first YAML document of a file is read; Compose merges every
+        // document of a multi-document file in turn.
         let root = match yaml::parse(id, &self.sources.get(id).text) {
             Ok(root) => root,
             Err(error) => {

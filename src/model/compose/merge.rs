@@ -92,6 +92,9 @@ const HOST_LISTS: &[&str] = &["services.*.extra_hosts", "services.*.build.extra_
 /// Keys written as a list of names or a mapping of names to settings; merged as mappings.
 const MERGED_AS_MAPPINGS: &[&str] = &["services.*.networks", "services.*.models"];
 
+// LIMITATION: `networks.*.ipam.config` entries are appended; Compose merges them by subnet. No
+// privilege depends on them.
+
 fn merge_values(
     base: &Node,
     over: &Node,

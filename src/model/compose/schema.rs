@@ -76,6 +76,9 @@ impl Loader<'_> {
 
 /// The model as the JSON document the schema describes: scalars by their YAML type, so
 /// `user: 1000` is a number and `user: "1000"` a string, as Compose reads them.
+///
+/// LIMITATION: interpolated values stay strings, where Compose converts some (`replicas: ${N}`)
+/// to numbers; the schema accepts strings there, so a value Compose cannot convert passes.
 fn to_json(node: &Node) -> Json {
     match &node.value {
         Value::Null => Json::Null,
