@@ -79,6 +79,7 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
         prepared: HashMap::new(),
         base_dirs: HashMap::new(),
         include_chain: Vec::new(),
+        included: HashMap::new(),
         files: Vec::new(),
     };
     for file in files {
@@ -206,6 +207,8 @@ struct Loader<'a> {
     base_dirs: HashMap<SourceId, PathBuf>,
     /// The files being included, outermost first, to find `include` cycles.
     include_chain: Vec<SourceId>,
+    /// Included projects already loaded; `None` when one could not be.
+    included: HashMap<include::IncludeKey, Option<Rc<Node>>>,
     /// Every file the project read, in the order first read.
     files: Vec<SourceId>,
 }
@@ -1626,6 +1629,74 @@ mod tests {
 
         project.assert_clean();
         assert_eq!(project.names(), ["app", "debug"]);
+    }
+
+    #[test]
+    fn odd_shapes_load_without_panicking() {
+        let bases = [
+            "services:\n  a:\n    volumes: [\"\", \":\", \"::\", {}, [x]]\n    ports: [{}, [1], 80]\n",
+            "services:\n  a:\n    environment: [{A: 1}, [B]]\n    depends_on: [[x], {}]\n",
+            "include: [[a], {}, {path: []}, {path: [{}]}, 5]\nservices: {}\n",
+            "include: {a: b}\nservices:\n  a:\n    extends: [x]\n  b:\n    extends: {file: [x]}\n",
+            "services: !reset {}\n",
+            "services:\n  a: !override\n  b:\n    build: [x]\n    networks: [[x]]\n",
+            "!reset\n",
+            "x-a: &a {cap_drop: !reset [ALL]}\nservices:\n  s:\n    <<: *a\n",
+            "services:\n  a:\n    extends: {service: a, file: compose.override.yaml}\n",
+        ];
+        let overrides = [
+            "services:\n  a:\n    volumes: !reset\n    ports: [\"80\"]\n",
+            "services:\n  a: [1]\n",
+            "services: [a]\n",
+            "services:\n  a:\n    environment: x\n    depends_on: y\n    logging: z\n",
+            "",
+        ];
+
+        for base in bases {
+            for over in overrides {
+                let _ = load_merged(
+                    &[("compose.yaml", base), ("compose.override.yaml", over)],
+                    2,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nested_diamonds_of_includes_load_each_project_once() {
+        let mut files = vec![(
+            "compose.yaml".to_owned(),
+            "include: [l0.yaml, l0.yaml]\n".to_owned(),
+        )];
+        for level in 0..24 {
+            let next = format!("l{}.yaml", level + 1);
+            let text =
+                format!("include: [{next}, {next}]\nservices:\n  s{level}:\n    image: app\n");
+            files.push((format!("l{level}.yaml"), text));
+        }
+        files.push((
+            "l24.yaml".to_owned(),
+            "services:\n  last:\n    image: app\n".to_owned(),
+        ));
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let started = Instant::now();
+
+        let project = load_project(&files);
+
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(project.names().len(), 25);
+        assert!(
+            project.parse_errors().is_empty(),
+            "{:?}",
+            project.messages()
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! file's definition over the included one.
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::parse::yaml::{Node, Value};
 use crate::source::SourceId;
@@ -20,6 +21,15 @@ use super::{
 const IMPORTED_KEYS: [&str; 6] = [
     "services", "volumes", "networks", "secrets", "configs", "models",
 ];
+
+/// What decides an included project's model: its files, directories and the variables around it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct IncludeKey {
+    files: Vec<SourceId>,
+    project_dir: PathBuf,
+    env_files: Option<Vec<PathBuf>>,
+    environment: EnvironmentId,
+}
 
 /// One entry of `include`, with its paths resolved.
 struct Include {
@@ -180,9 +190,34 @@ impl Loader<'_> {
             return None;
         }
 
+        // A project included twice with the same settings (a diamond of includes) is loaded
+        // once, so nested diamonds cannot multiply the work.
+        let key = IncludeKey {
+            files: ids.clone(),
+            project_dir: include.project_dir.clone(),
+            env_files: include.env_files.clone(),
+            environment,
+        };
+        if let Some(cached) = self.included.get(&key) {
+            return cached.as_deref().cloned();
+        }
+
+        let included = self.load_included_project(file, environment, entry, include, &ids);
+        self.included.insert(key, included.clone().map(Rc::new));
+        included
+    }
+
+    fn load_included_project(
+        &mut self,
+        file: SourceId,
+        environment: EnvironmentId,
+        entry: &Node,
+        include: &Include,
+        ids: &[SourceId],
+    ) -> Option<Node> {
         let variables = self.include_variables(environment, entry, include)?;
         let included_environment = self.add_environment(variables);
-        for id in &ids {
+        for id in ids {
             self.base_dirs
                 .entry(*id)
                 .or_insert_with(|| include.project_dir.clone());
@@ -190,7 +225,7 @@ impl Loader<'_> {
         }
 
         self.include_chain.push(file);
-        let included = self.merged_model(&ids, included_environment);
+        let included = self.merged_model(ids, included_environment);
         self.include_chain.pop();
         included
     }

@@ -528,7 +528,7 @@ fn volume_target(spec: &str) -> String {
             }
         }
     }
-    let target = if parts.len() == 1 { parts[0] } else { parts[1] };
+    let target = parts.get(1).or(parts.first()).copied().unwrap_or_default();
     target.to_owned()
 }
 
@@ -808,6 +808,8 @@ mod tests {
         assert_eq!(volume_target("db:/var/lib/db:ro"), "/var/lib/db");
         assert_eq!(volume_target("C:\\logs:/logs"), "/logs");
         assert_eq!(volume_target("./src:/app"), "/app");
+        assert_eq!(volume_target(""), "");
+        assert_eq!(volume_target("::"), "");
     }
 
     #[test]
