@@ -82,6 +82,7 @@ struct Run {
     dockerfiles_by_path: HashMap<PathBuf, usize>,
     /// The Compose files of every project loaded so far.
     composes_by_path: HashSet<PathBuf>,
+    /// The Compose files linted so far, so a file named twice is linted once.
     linted_composes: HashSet<PathBuf>,
     /// Linted Dockerfiles: their folders are searched for the Compose files that build them.
     linted_dockerfile_folders: Vec<PathBuf>,
@@ -207,8 +208,9 @@ impl Run {
                 self.sources
                     .add(Source::new(display(path), absolute.clone(), text));
             }
-            self.linted_composes.insert(absolute.clone());
-            self.linted_files += 1;
+            if self.linted_composes.insert(absolute.clone()) {
+                self.linted_files += 1;
+            }
             files.push(absolute);
         }
 
