@@ -84,9 +84,14 @@ pub struct ConfigCommandArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and folders to lint; `-` reads standard input.
-    #[arg(default_value = ".")]
+    /// Files and folders to lint; `-` reads standard input. Without paths or `-f`, the current
+    /// folder.
     pub paths: Vec<PathBuf>,
+
+    /// Lint these Compose files as one project, merged in order as `docker compose -f a -f b`
+    /// does; repeatable.
+    #[arg(short = 'f', long = "compose-file", value_name = "FILE")]
+    pub compose_file: Vec<PathBuf>,
 
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -58,4 +58,16 @@ impl Diagnostic {
         });
         self
     }
+
+    /// Shows where a value written elsewhere takes effect (an alias of an anchor, an `extends`),
+    /// when `used_at` says so; the diagnostic itself points where the value was written.
+    pub fn note_use(&mut self, used_at: Option<Span>) -> &mut Self {
+        if let Some(span) = used_at.filter(|span| *span != self.span) {
+            self.related.push(Related {
+                span,
+                message: "used here".to_owned(),
+            });
+        }
+        self
+    }
 }

@@ -25,6 +25,7 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
         "cap-drop-all-missing",
         include_str!("../rules/cap-drop-all-missing.md"),
     ),
+    ("compose-schema", include_str!("../rules/compose-schema.md")),
     (
         "no-new-privileges-missing",
         include_str!("../rules/no-new-privileges-missing.md"),

@@ -27,6 +27,8 @@ pub struct LintOptions {
     pub kind: Option<Kind>,
     /// The path standard input stands for: its kind and the path shown in output.
     pub stdin_filename: Option<PathBuf>,
+    /// Compose files linted as one project, merged in this order (`-f a -f b`).
+    pub compose_files: Vec<PathBuf>,
     pub load: LoadOptions,
     /// Where the configuration comes from.
     pub config: ConfigChoice,
@@ -108,7 +110,11 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
         ..Run::default()
     };
 
-    let paths = if options.paths.is_empty() {
+    if !options.compose_files.is_empty() {
+        run.add_named_project(&options.compose_files, options)?;
+    }
+
+    let paths = if options.paths.is_empty() && options.compose_files.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         options.paths.clone()
@@ -137,7 +143,10 @@ struct Run {
     /// The syntax of each Dockerfile in `model.dockerfiles`, kept to model it again for a
     /// service that builds it with `build.args`.
     dockerfile_syntax: Vec<std::rc::Rc<parse::dockerfile::Dockerfile>>,
+    /// The Compose files of every project loaded so far.
     composes_by_path: HashSet<PathBuf>,
+    /// The Compose files linted so far, so a file named twice is linted once.
+    linted_composes: HashSet<PathBuf>,
     /// Linted Dockerfiles: their folders are searched for the Compose files that build them.
     linted_dockerfile_folders: Vec<PathBuf>,
     /// Inline Dockerfiles are parsed as their own sources; their diagnostics point at the
@@ -287,7 +296,7 @@ impl Run {
         let absolute = absolute(path);
         let already_read = match kind {
             Kind::Dockerfile => self.dockerfiles_by_path.contains_key(&absolute),
-            Kind::Compose => self.composes_by_path.contains(&absolute),
+            Kind::Compose => !self.linted_composes.insert(absolute.clone()),
         };
         if already_read {
             return;
@@ -295,6 +304,12 @@ impl Run {
 
         self.linted_files += 1;
         self.linted_paths.push(absolute.clone());
+        // A Compose file already merged into a linted project (an override beside its default
+        // file) is linted with it.
+        if kind == Kind::Compose && self.composes_by_path.contains(&absolute) {
+            return;
+        }
+
         let id = self
             .sources
             .add(Source::new(display(path), absolute.clone(), text));
@@ -306,8 +321,42 @@ impl Run {
                 }
                 self.add_dockerfile(id, absolute);
             }
-            Kind::Compose => self.add_compose(id, absolute, true, &options.load),
+            Kind::Compose => {
+                let files = compose_loader::project::project_files(&absolute);
+                self.add_compose(&files, id, true, &options.load);
+            }
         }
+    }
+
+    /// Lints the `-f` files as one project, in their order.
+    fn add_named_project(
+        &mut self,
+        paths: &[PathBuf],
+        options: &LintOptions,
+    ) -> Result<(), LintError> {
+        let mut files = Vec::new();
+        for path in paths {
+            let absolute = absolute(path);
+            if self.sources.find(&absolute).is_none() {
+                let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
+                    path: path.display().to_string(),
+                    reason,
+                })?;
+                self.sources
+                    .add(Source::new(display(path), absolute.clone(), text));
+            }
+            if self.linted_composes.insert(absolute.clone()) {
+                self.linted_files += 1;
+            }
+            files.push(absolute);
+        }
+
+        let first = self
+            .sources
+            .find(&files[0])
+            .expect("the first file was just added");
+        self.add_compose(&files, first, true, &options.load);
+        Ok(())
     }
 
     fn add_dockerfile(&mut self, id: SourceId, absolute: PathBuf) -> usize {
@@ -354,31 +403,53 @@ impl Run {
         index
     }
 
-    fn add_compose(&mut self, id: SourceId, absolute: PathBuf, linted: bool, load: &LoadOptions) {
-        let first_new_source = self.sources.iter().count();
-        let loaded = compose_loader::load(&mut self.sources, id, load);
-        self.commentable.insert(id, Commentable::Compose);
-        for (added, source) in self.sources.iter().skip(first_new_source) {
-            // Files a Compose file pulls in: `extends` files are YAML, `.env` files are not.
-            if discover::kind_of_named_file(&source.path) == Kind::Compose {
-                self.commentable.insert(added, Commentable::Compose);
-            }
+    /// Loads the project of Compose files `files` (absolute paths, in merge order); `id` is the
+    /// source of the one being linted or read, already in `sources`. The other files are read
+    /// from disk when they are not in `sources` yet.
+    fn add_compose(&mut self, files: &[PathBuf], id: SourceId, linted: bool, load: &LoadOptions) {
+        let mut ids = Vec::new();
+        for path in files {
+            let found = match self.sources.find(path) {
+                Some(found) => Some(found),
+                None => match self.read_text(path) {
+                    Ok(text) => Some(self.sources.add(Source::new(
+                        display(path),
+                        path.clone(),
+                        text,
+                    ))),
+                    Err(reason) => {
+                        self.failures
+                            .push(format!("cannot read {}: {reason}", path.display()));
+                        None
+                    }
+                },
+            };
+            ids.extend(found);
+        }
+        if !ids.contains(&id) {
+            ids = vec![id];
         }
 
+        let loaded = compose_loader::load_project(&mut self.sources, &ids, load);
+        for &file in ids.iter().chain(&loaded.files) {
+            // The files of a project hold suppression comments: Compose, `extends` and `include`
+            // files are YAML; `.env` files are not.
+            if discover::kind_of_named_file(&self.sources.get(file).path) == Kind::Compose {
+                self.commentable.insert(file, Commentable::Compose);
+            }
+        }
         if linted {
-            // Files a linted Compose file pulls in (`extends` files, `.env`) belong to it.
-            let added: Vec<SourceId> = self
-                .sources
-                .iter()
-                .skip(first_new_source)
-                .map(|(id, _)| id)
-                .collect();
-            self.reported.extend(added);
+            // Files a linted Compose file pulls in (its override, `extends` and `include` files,
+            // `.env`) belong to its project.
+            self.reported.extend(loaded.files.iter().copied());
         }
 
         self.diagnostics.extend(loaded.diagnostics);
         self.model.composes.push(loaded.compose);
-        self.composes_by_path.insert(absolute);
+        for id in ids {
+            self.composes_by_path
+                .insert(self.sources.get(id).path.clone());
+        }
     }
 
     /// Reads the Compose files that may build a linted Dockerfile, so a Dockerfile linted alone
@@ -421,7 +492,8 @@ impl Run {
             let id = self
                 .sources
                 .add(Source::new(display(&path), absolute.clone(), text));
-            self.add_compose(id, absolute, false, &options.load);
+            let files = compose_loader::project::project_files(&absolute);
+            self.add_compose(&files, id, false, &options.load);
         }
     }
 
@@ -516,7 +588,7 @@ impl Run {
             .sources
             .add(Source::new(display, path, text.to_owned()));
         self.inline_locations.insert(id, span);
-        if self.reported.contains(&compose) {
+        if self.reported.contains(&span.source) {
             self.reported.insert(id);
         }
 

@@ -90,6 +90,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         paths: args.paths.clone(),
         kind: args.kind,
         stdin_filename: args.stdin_filename.clone(),
+        compose_files: args.compose_file.clone(),
         load: LoadOptions {
             env_files: args.env_file.clone(),
             use_process_env: args.use_env,

@@ -34,11 +34,19 @@ impl Span {
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
+    /// Where the value takes effect when that is somewhere else: the alias that copies an
+    /// anchored value, the `extends` that brings a base service's value. Diagnostics about the
+    /// value show it as a related location.
+    pub used_at: Option<Span>,
 }
 
 impl<T> Spanned<T> {
     pub fn new(value: T, span: Span) -> Self {
-        Self { value, span }
+        Self {
+            value,
+            span,
+            used_at: None,
+        }
     }
 }
 

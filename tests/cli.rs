@@ -472,3 +472,33 @@ fn explain_ends_with_how_to_suppress_each_rule() {
         );
     }
 }
+
+#[test]
+fn compose_files_given_with_f_are_merged_in_order() {
+    let folder = "fixtures/compose-project/override-adds-cap-drop";
+
+    escalint()
+        .args([
+            "check",
+            "-f",
+            &format!("{folder}/compose.yaml"),
+            "--compose-file",
+            &format!("{folder}/compose.override.yaml"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("service `worker` does not drop"))
+        .stdout(predicate::str::contains("service `api`").not())
+        .stderr(predicate::str::contains("found 1 warning in 2 files"));
+}
+
+#[test]
+fn missing_compose_file_given_with_f_exits_2() {
+    escalint()
+        .args(["check", "-f", "does/not/exist/compose.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read does/not/exist/compose.yaml",
+        ));
+}

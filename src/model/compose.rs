@@ -1,12 +1,17 @@
-//! Builds the Compose model from the YAML tree: services, their users, security options,
-//! capabilities and builds, with interpolation and `extends` applied.
+//! Builds the Compose model of a project the way Docker Compose reads it: the project's files
+//! merged in order (`compose.yaml` then `compose.override.yaml`, or each `-f` file), with
+//! interpolation, `include`, `extends`, `!reset` and `!override` applied, checked against the
+//! Compose schema; then its services, with their users, security options, capabilities and
+//! builds.
 //!
-//! Only the keys the model holds are interpolated, so a bad expression elsewhere in the file
-//! (say in `command:`) is not reported here although Compose would refuse the file.
-//!
-//! LIMITATION: override files (`compose.override.yaml`, several `-f` files) are not merged.
-//! LIMITATION: `include:` is not followed, so services of included files are missing.
-//! LIMITATION: the `!reset` and `!override` tags are read but not applied when merging `extends`.
+//! Every value keeps the span where it was written (the override file, the anchor, the extended
+//! or included file), so diagnostics point at the line a person has to edit.
+
+mod include;
+mod merge;
+mod prepare;
+pub mod project;
+mod schema;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -14,9 +19,12 @@ use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
-use crate::parse::interpolate::{interpolate, parse_env_file};
+use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
 use crate::source::{Source, SourceId, Sources, Span, Spanned};
+
+use merge::key_text;
+use prepare::ResetPaths;
 
 /// The rule name of diagnostics for files that cannot be read as Compose intends.
 const PARSE_ERROR: &str = "parse-error";
@@ -33,40 +41,85 @@ pub struct LoadOptions {
     pub use_process_env: bool,
 }
 
-/// A loaded Compose file and the diagnostics met while loading it (`parse-error` and the like).
+/// A loaded Compose project and the diagnostics met while loading it (`parse-error`,
+/// `compose-schema`).
 #[derive(Debug)]
 pub struct Loaded {
     pub compose: Compose,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every file the project read: its Compose files, their `extends` and `include` files and
+    /// the env files. Diagnostics located in them belong to the project.
+    pub files: Vec<SourceId>,
 }
 
-/// Loads the Compose file `id` (already in `sources`); files it pulls in (`extends` files, the
-/// project's `.env`) are read and added to `sources` so diagnostics can point into them.
-///
-/// Variables come from the `.env` file beside the Compose file, then `options.env_files`, then
-/// the process environment when `options.use_process_env` is set; a later source overrides an
-/// earlier one, as the shell environment overrides `.env` in Compose. A value that cannot be
-/// interpolated (a required variable without a value) is left out of the model and reported.
+/// Loads the Compose file `id` (already in `sources`) as a project of its own.
 pub fn load(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Loaded {
-    let variables = read_variables(sources, id, options);
+    load_project(sources, &[id], options)
+}
+
+/// Loads a project: the Compose files `files` (already in `sources`, at least one) merged in
+/// order, as `docker compose -f a -f b` does. Files they pull in (`extends` and `include` files,
+/// env files) are read and added to `sources` so diagnostics can point into them.
+///
+/// The project directory is the folder of the first file. Variables come from the `.env` file
+/// there, then `options.env_files`, then the process environment when
+/// `options.use_process_env` is set; a later source overrides an earlier one, as the shell
+/// environment overrides `.env` in Compose. A value that cannot be interpolated (a required
+/// variable without a value) is left out of the model and reported.
+pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOptions) -> Loaded {
+    let first = *files
+        .first()
+        .expect("a project has at least one Compose file");
+    let project_dir = folder_of(sources, first);
     let mut loader = Loader {
         sources,
-        variables,
         diagnostics: Vec::new(),
         documents: HashMap::new(),
+        environments: Vec::new(),
+        prepared: HashMap::new(),
+        base_dirs: HashMap::new(),
+        include_chain: Vec::new(),
+        included: HashMap::new(),
+        files: Vec::new(),
     };
-    let services = loader.load_services(id);
+    for file in files {
+        loader.add_project_file(*file, &project_dir);
+    }
+    let environment = loader.project_environment(&project_dir, options);
+
+    // LIMITATION: Compose's consistency checks after loading (`depends_on` cycles, references to
+    // undefined services, networks or volumes) are not run; they are not privilege questions.
+    let merged = loader.merged_model(files, environment);
+    let services = match &merged {
+        Some(root) => {
+            loader.validate(root);
+            loader.build_services(root)
+        }
+        None => {
+            loader.report_empty_project(files);
+            Vec::new()
+        }
+    };
+
+    // A file reached twice (a diamond of includes) reports its problems once.
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for diagnostic in loader.diagnostics {
+        if !diagnostics.contains(&diagnostic) {
+            diagnostics.push(diagnostic);
+        }
+    }
     Loaded {
         compose: Compose {
-            source: id,
+            source: first,
             services,
         },
-        diagnostics: loader.diagnostics,
+        diagnostics,
+        files: loader.files,
     }
 }
 
 /// Variables for interpolation; later sources were inserted last and win.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Variables {
     values: HashMap<String, String>,
 }
@@ -81,35 +134,9 @@ impl Variables {
     }
 }
 
-fn read_variables(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Variables {
-    let mut variables = Variables::default();
-    let project_env = folder_of(sources, id).join(".env");
-    if project_env.is_file() {
-        read_env_file(sources, &project_env, &mut variables);
-    }
-
-    for path in &options.env_files {
-        read_env_file(sources, path, &mut variables);
-    }
-
-    if options.use_process_env {
-        variables.extend(std::env::vars());
-    }
-    variables
-}
-
-fn read_env_file(sources: &mut Sources, path: &Path, variables: &mut Variables) {
-    let id = match add_file(sources, path) {
-        Ok(id) => id,
-        Err(error) => {
-            log::warn!("cannot read env file {}: {error}", path.display());
-            return;
-        }
-    };
-
-    log::debug!("reading variables from {}", path.display());
-    variables.extend(parse_env_file(&sources.get(id).text));
-}
+/// An index into [`Loader::environments`]: the variables a file is interpolated with. The
+/// project has one; each `include` gets its own.
+type EnvironmentId = usize;
 
 /// Adds a file from disk to `sources`, or finds it there when it was read before.
 fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
@@ -134,7 +161,7 @@ fn display_path(path: &Path) -> String {
         .to_string()
 }
 
-/// The folder that holds a source; relative paths in it are resolved against this.
+/// The folder that holds a source.
 fn folder_of(sources: &Sources, id: SourceId) -> PathBuf {
     let path = &sources.get(id).path;
     path.parent().map(Path::to_path_buf).unwrap_or_default()
@@ -160,48 +187,136 @@ fn normalize(path: &Path) -> PathBuf {
     normal
 }
 
+/// One file prepared for merging: `!reset` values taken out, interpolated, includes imported.
+struct PreparedFile {
+    root: Node,
+    resets: ResetPaths,
+}
+
 struct Loader<'a> {
     sources: &'a mut Sources,
-    variables: Variables,
     diagnostics: Vec<Diagnostic>,
-    /// Parsed Compose files by source; `None` when the file could not be parsed (reported once).
+    /// Parsed Compose files by source; `None` when the file could not be parsed (reported once)
+    /// or is empty.
     documents: HashMap<SourceId, Option<Rc<Node>>>,
+    environments: Vec<Variables>,
+    prepared: HashMap<(SourceId, EnvironmentId), Option<Rc<PreparedFile>>>,
+    /// The folder relative paths in a file count from: the project directory for the project's
+    /// files, the file's own folder for `extends` files, the include's project directory for
+    /// included files.
+    base_dirs: HashMap<SourceId, PathBuf>,
+    /// The files being included, outermost first, to find `include` cycles.
+    include_chain: Vec<SourceId>,
+    /// Included projects already loaded; `None` when one could not be.
+    included: HashMap<include::IncludeKey, Option<Rc<Node>>>,
+    /// Every file the project read, in the order first read.
+    files: Vec<SourceId>,
 }
 
 /// One step of an `extends` chain: a service in a file.
 type ChainLink = (SourceId, String);
 
 impl Loader<'_> {
-    fn load_services(&mut self, id: SourceId) -> Vec<Service> {
-        let Some(root) = self.document(id) else {
-            return Vec::new();
-        };
+    fn add_project_file(&mut self, id: SourceId, project_dir: &Path) {
+        self.base_dirs
+            .entry(id)
+            .or_insert_with(|| project_dir.to_path_buf());
+        self.note_file(id);
+    }
 
-        let Some((services_key, services)) = root.entry("services") else {
-            return Vec::new();
-        };
+    fn note_file(&mut self, id: SourceId) {
+        if !self.files.contains(&id) {
+            self.files.push(id);
+        }
+    }
 
-        let entries = match &services.value {
-            Value::Mapping(entries) => entries,
-            Value::Null => return Vec::new(),
-            _ => {
-                let message = format!("`services` in {} must be a mapping", self.display(id));
-                self.report(services_key.span, message);
+    fn base_dir(&self, id: SourceId) -> PathBuf {
+        match self.base_dirs.get(&id) {
+            Some(folder) => folder.clone(),
+            None => folder_of(self.sources, id),
+        }
+    }
+
+    /// The project's variables: `.env` in the project directory, the `--env-file` files, then
+    /// the process environment when asked for.
+    fn project_environment(&mut self, project_dir: &Path, options: &LoadOptions) -> EnvironmentId {
+        let mut variables = Variables::default();
+        let project_env = project_dir.join(".env");
+        if project_env.is_file() {
+            variables.extend(self.read_env_file(&project_env));
+        }
+
+        // LIMITATION: `--env-file` adds to `.env` here, where in Compose it replaces it, so a
+        // variable set only in `.env` keeps its value.
+        for path in &options.env_files {
+            variables.extend(self.read_env_file(path));
+        }
+
+        if options.use_process_env {
+            variables.extend(std::env::vars());
+        }
+        self.add_environment(variables)
+    }
+
+    fn add_environment(&mut self, variables: Variables) -> EnvironmentId {
+        self.environments.push(variables);
+        self.environments.len() - 1
+    }
+
+    /// The variables of an env file; an unreadable file is logged and gives none.
+    fn read_env_file(&mut self, path: &Path) -> Vec<(String, String)> {
+        let id = match add_file(self.sources, path) {
+            Ok(id) => id,
+            Err(error) => {
+                log::warn!("cannot read env file {}: {error}", path.display());
                 return Vec::new();
             }
         };
 
-        let mut models = Vec::new();
-        for (key, definition) in entries {
-            let Some(name) = key.as_scalar().map(|scalar| scalar.text.clone()) else {
-                self.report(key.span, "a service name must be a string".to_owned());
+        log::debug!("reading variables from {}", path.display());
+        self.note_file(id);
+        parse_env_file(&self.sources.get(id).text)
+    }
+
+    /// The files merged in order, each with its `extends` resolved; `None` when none of them
+    /// holds anything.
+    fn merged_model(&mut self, files: &[SourceId], environment: EnvironmentId) -> Option<Node> {
+        let mut merged: Option<Node> = None;
+        for &file in files {
+            let Some(prepared) = self.prepared_file(file, environment) else {
                 continue;
             };
-            let mut chain = Vec::new();
-            let resolved = self.resolve_extends(id, &name, definition, &mut chain);
-            models.push(self.build_service(name, key.span, &resolved));
+            let mut tree = prepared.root.clone();
+            self.resolve_services(file, environment, &mut tree);
+
+            merged = Some(match merged {
+                None => tree,
+                Some(mut earlier) => {
+                    for path in &prepared.resets {
+                        merge::remove_path(&mut earlier, path);
+                    }
+                    self.merge_trees(&earlier, &tree, Vec::new())
+                }
+            });
         }
-        models
+
+        let mut merged = merged?;
+        merge::enforce_unique(&mut merged);
+        Some(merged)
+    }
+
+    /// `merge::merge`, reporting the values that cannot be merged.
+    fn merge_trees(&mut self, base: &Node, over: &Node, mut path: Vec<String>) -> Node {
+        let mut conflicts = Vec::new();
+        let merged = merge::merge(base, over, &mut path, &mut conflicts);
+        for conflict in conflicts {
+            let message = format!(
+                "cannot override `{}`: an earlier file has a {} there",
+                conflict.path, conflict.earlier
+            );
+            self.report(conflict.span, message);
+        }
+        merged
     }
 
     /// The parsed file, parsing and caching it on first use; errors are reported once.
@@ -216,6 +331,8 @@ impl Loader<'_> {
     }
 
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
+        // LIMITATION: only the first YAML document of a file is read; Compose merges every
+        // document of a multi-document file in turn.
         let root = match yaml::parse(id, &self.sources.get(id).text) {
             Ok(root) => root,
             Err(error) => {
@@ -239,10 +356,84 @@ impl Loader<'_> {
         }
     }
 
+    /// Compose refuses a project whose files hold nothing at all.
+    fn report_empty_project(&mut self, files: &[SourceId]) {
+        let is_empty = files
+            .iter()
+            .all(|id| matches!(self.documents.get(id), Some(None)))
+            && files.iter().all(|id| {
+                !self
+                    .diagnostics
+                    .iter()
+                    .any(|diagnostic| diagnostic.span.source == *id)
+            });
+        if !is_empty {
+            return;
+        }
+
+        let first = files[0];
+        let message = format!("{} is empty: it defines no services", self.display(first));
+        self.report(Span::new(first, 0, 0), message);
+    }
+
+    /// The file with `!reset` values taken out, interpolated with `environment`, includes
+    /// imported; cached per environment.
+    fn prepared_file(
+        &mut self,
+        id: SourceId,
+        environment: EnvironmentId,
+    ) -> Option<Rc<PreparedFile>> {
+        if let Some(cached) = self.prepared.get(&(id, environment)) {
+            return cached.clone();
+        }
+
+        let prepared = self.prepare_file(id, environment).map(Rc::new);
+        self.prepared.insert((id, environment), prepared.clone());
+        prepared
+    }
+
+    fn prepare_file(&mut self, id: SourceId, environment: EnvironmentId) -> Option<PreparedFile> {
+        let mut root = (*self.document(id)?).clone();
+        let resets = prepare::take_resets(&mut root);
+
+        let variables = &self.environments[environment];
+        let lookup = |name: &str| variables.lookup(name);
+        let failures = prepare::interpolate_tree(&mut root, &lookup, &self.sources.get(id).text);
+        for failure in failures {
+            let message = format!("cannot interpolate {}: {}", failure.what, failure.message);
+            self.report(failure.span, message);
+        }
+
+        self.apply_includes(id, environment, &mut root, &resets);
+        Some(PreparedFile { root, resets })
+    }
+
+    /// Resolves the `extends` of every service of `tree`, a prepared copy of `file`.
+    fn resolve_services(&mut self, file: SourceId, environment: EnvironmentId, tree: &mut Node) {
+        let Some(Value::Mapping(services)) = tree_get_mut(tree, "services").map(|s| &mut s.value)
+        else {
+            return;
+        };
+
+        let mut entries = std::mem::take(services);
+        for (key, definition) in &mut entries {
+            let Some(name) = key_text(key).map(str::to_owned) else {
+                continue;
+            };
+            let mut chain = Vec::new();
+            *definition = self.resolve_extends(file, environment, &name, definition, &mut chain);
+        }
+
+        if let Some(services) = tree_get_mut(tree, "services") {
+            services.value = Value::Mapping(entries);
+        }
+    }
+
     /// The service definition with its `extends` chain merged in (base first).
     fn resolve_extends(
         &mut self,
         file: SourceId,
+        environment: EnvironmentId,
         name: &str,
         definition: &Node,
         chain: &mut Vec<ChainLink>,
@@ -253,9 +444,23 @@ impl Loader<'_> {
 
         let local = without_key(definition, "extends");
         chain.push((file, name.to_owned()));
-        let base = self.extended_service(file, extends_key, extends, chain);
+        let base = self.extended_service(file, environment, extends_key, extends, chain);
         let merged = match base {
-            Some(base) => merge_mappings(&base, &local),
+            Some(mut base) => {
+                // The base's values now serve this service: diagnostics about them show the
+                // `extends` as the place they are used.
+                mark_used_at(&mut base, extends_key.span);
+                // The extending file's `!reset` paths apply to its copy of the base.
+                let prefix = ["services".to_owned(), name.to_owned()];
+                let resets = self
+                    .prepared_file(file, environment)
+                    .map(|prepared| prepared.resets.clone())
+                    .unwrap_or_default();
+                for path in resets.iter().filter(|path| path.starts_with(&prefix)) {
+                    merge::remove_path(&mut base, &path[prefix.len()..]);
+                }
+                self.merge_trees(&base, &local, prefix.to_vec())
+            }
             None => local,
         };
         chain.pop();
@@ -266,6 +471,7 @@ impl Loader<'_> {
     fn extended_service(
         &mut self,
         file: SourceId,
+        environment: EnvironmentId,
         extends_key: &Node,
         extends: &Node,
         chain: &mut Vec<ChainLink>,
@@ -289,9 +495,7 @@ impl Loader<'_> {
             }
         };
 
-        let service = self
-            .interpolated_scalar(service_node, "extends.service")?
-            .value;
+        let service = self.scalar(service_node, "extends.service")?.value;
         let target = match file_node {
             Some(file_node) => self.extended_file(file, file_node)?,
             None => file,
@@ -309,9 +513,9 @@ impl Loader<'_> {
             return None;
         }
 
-        let root = self.document(target)?;
-
-        let Some(definition) = root
+        let prepared = self.prepared_file(target, environment)?;
+        let Some(definition) = prepared
+            .root
             .get("services")
             .and_then(|services| services.get(&service))
         else {
@@ -324,12 +528,12 @@ impl Loader<'_> {
         };
 
         let definition = definition.clone();
-        Some(self.resolve_extends(target, &service, &definition, chain))
+        Some(self.resolve_extends(target, environment, &service, &definition, chain))
     }
 
     /// Reads the file that `extends.file` names, relative to the folder of the extending file.
     fn extended_file(&mut self, file: SourceId, file_node: &Node) -> Option<SourceId> {
-        let relative = self.interpolated_scalar(file_node, "extends.file")?.value;
+        let relative = self.scalar(file_node, "extends.file")?.value;
         // LIMITATION: remote `extends` files (Git, OCI) are not fetched; the service keeps only
         // its own keys.
         if is_remote_resource(&relative) {
@@ -339,7 +543,12 @@ impl Loader<'_> {
 
         let path = folder_of(self.sources, file).join(relative);
         match add_file(self.sources, &path) {
-            Ok(id) => Some(id),
+            Ok(id) => {
+                let folder = folder_of(self.sources, id);
+                self.base_dirs.entry(id).or_insert(folder);
+                self.note_file(id);
+                Some(id)
+            }
             Err(error) => {
                 let message = format!("cannot read {}: {error}", display_path(&path));
                 self.report(file_node.use_span(), message);
@@ -350,6 +559,24 @@ impl Loader<'_> {
 
     fn chain_name(&self, id: SourceId, service: &str) -> String {
         format!("{}:{service}", self.display(id))
+    }
+
+    /// The services of the merged model. Shapes the schema rejects (a list of services, a
+    /// number as a service) are reported by [`Self::validate`], not here.
+    fn build_services(&mut self, root: &Node) -> Vec<Service> {
+        let Some(Value::Mapping(entries)) = root.get("services").map(|services| &services.value)
+        else {
+            return Vec::new();
+        };
+
+        let mut models = Vec::new();
+        for (key, definition) in entries {
+            let Some(name) = key_text(key).map(str::to_owned) else {
+                continue;
+            };
+            models.push(self.build_service(name, key.span, definition));
+        }
+        models
     }
 
     fn build_service(&mut self, name: String, key_span: Span, definition: &Node) -> Service {
@@ -367,12 +594,8 @@ impl Loader<'_> {
 
         match &definition.value {
             Value::Mapping(_) => {}
-            Value::Null => return service,
-            _ => {
-                let message = format!("service `{}` must be a mapping", service.name);
-                self.report(definition.use_span(), message);
-                return service;
-            }
+            // The schema check reports a service that is not a mapping.
+            _ => return service,
         }
 
         let name = service.name.clone();
@@ -385,7 +608,7 @@ impl Loader<'_> {
         service
     }
 
-    /// A scalar field of a service, interpolated; `None` when absent, null or not usable.
+    /// A scalar field of a service; `None` when absent, null or not a scalar.
     fn field_scalar(
         &mut self,
         service: &str,
@@ -393,55 +616,25 @@ impl Loader<'_> {
         key: &str,
     ) -> Option<Spanned<String>> {
         let value = definition.get(key)?;
-        self.interpolated_scalar(value, &format!("{key}` of service `{service}"))
+        self.scalar(value, &format!("{key}` of service `{service}"))
     }
 
-    /// The interpolated text of a scalar node; reports non-scalars and interpolation errors.
-    /// `what` names the value in messages, inside backticks.
-    fn interpolated_scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
-        let scalar = match &node.value {
-            Value::Scalar(scalar) => scalar,
-            Value::Null => return None,
+    /// The text of a scalar node (interpolated when its file was prepared), with where it was
+    /// written and where it takes effect. Other shapes give `None`; the schema check reports
+    /// them. `what` names the value in the log, inside backticks.
+    fn scalar(&self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match &node.value {
+            Value::Scalar(scalar) => Some(Spanned {
+                value: scalar.text.clone(),
+                span: node.span,
+                used_at: node.used_at,
+            }),
+            Value::Null => None,
             _ => {
-                self.report(node.use_span(), format!("`{what}` must be a string"));
-                return None;
-            }
-        };
-
-        let variables = &self.variables;
-        let lookup = |name: &str| variables.lookup(name);
-        match interpolate(&scalar.text, &lookup) {
-            Ok(text) => Some(Spanned::new(text, node.span)),
-            Err(error) => {
-                let span = self.expression_span(node, &scalar.text, error.range);
-                self.report(
-                    span,
-                    format!("cannot interpolate `{what}`: {}", error.message),
-                );
+                log::trace!("`{what}` is not a string; left out of the model");
                 None
             }
         }
-    }
-
-    /// The span of an expression inside a scalar when the scalar is written as its text (plain
-    /// or simply quoted); otherwise the whole scalar.
-    fn expression_span(&self, node: &Node, text: &str, range: std::ops::Range<usize>) -> Span {
-        let span = node.span;
-        let written = self
-            .sources
-            .get(span.source)
-            .text
-            .get(span.start..span.end)
-            .unwrap_or("");
-        let start = if written == text {
-            span.start
-        } else if written.len() == text.len() + 2 && written.get(1..written.len() - 1) == Some(text)
-        {
-            span.start + 1
-        } else {
-            return span;
-        };
-        Span::new(span.source, start + range.start, start + range.end)
     }
 
     /// A list of strings (`cap_drop: [ALL]`); a single scalar counts as a one-item list.
@@ -449,22 +642,19 @@ impl Loader<'_> {
         let (key_node, value) = definition.entry(key)?;
         let what = format!("{key}` of service `{service}");
         let items = match &value.value {
-            Value::Null => Vec::new(),
-            Value::Scalar(_) => self.interpolated_scalar(value, &what).into_iter().collect(),
+            Value::Null | Value::Mapping(_) => Vec::new(),
+            Value::Scalar(_) => self.scalar(value, &what).into_iter().collect(),
             Value::Sequence(nodes) => {
                 let mut items = Vec::new();
                 for node in nodes {
-                    items.extend(self.interpolated_scalar(node, &what));
+                    items.extend(self.scalar(node, &what));
                 }
                 items
-            }
-            Value::Mapping(_) => {
-                self.report(value.use_span(), format!("`{what}` must be a list"));
-                Vec::new()
             }
         };
         Some(Listing {
             key_span: key_node.span,
+            used_at: key_node.used_at,
             items,
         })
     }
@@ -477,23 +667,18 @@ impl Loader<'_> {
             Value::Scalar(_) => (Some(value), None),
             Value::Mapping(_) => (value.get("context"), Some(value)),
             Value::Null => (None, None),
-            Value::Sequence(_) => {
-                let message = format!("`build` of service `{service}` must be a path or a mapping");
-                self.report(value.use_span(), message);
-                return None;
-            }
+            // The schema check reports a list.
+            Value::Sequence(_) => return None,
         };
 
-        // Relative paths count from the folder of the file that wrote them (an `extends` file
-        // may lie elsewhere).
+        // Relative paths count from the base folder of the file that wrote them (an `extends`
+        // file may lie elsewhere; an override file counts from the project directory).
         let context_text = match context_node {
-            Some(node) => self.interpolated_scalar(node, &what("context")),
+            Some(node) => self.scalar(node, &what("context")),
             None => None,
         };
-        let context_folder = folder_of(
-            self.sources,
-            context_node.map_or(value.span, |node| node.span).source,
-        );
+        let context_folder =
+            self.base_dir(context_node.map_or(value.span, |node| node.span).source);
         // LIMITATION: a remote context (a Git URL) is kept as written, not fetched.
         let context = match context_text {
             Some(text) if is_remote_context(&text.value) => PathBuf::from(text.value),
@@ -503,7 +688,7 @@ impl Loader<'_> {
 
         let field = |loader: &mut Self, key: &str| {
             let node = fields.and_then(|fields| fields.get(key))?;
-            loader.interpolated_scalar(node, &what(key))
+            loader.scalar(node, &what(key))
         };
         let inline = field(self, "dockerfile_inline");
         let dockerfile_path = field(self, "dockerfile");
@@ -536,14 +721,14 @@ impl Loader<'_> {
                     let Some(name) = key.as_scalar().map(|name| name.text.clone()) else {
                         continue;
                     };
-                    if let Some(value) = self.interpolated_scalar(value, &what) {
+                    if let Some(value) = self.scalar(value, &what) {
                         found.push((name, value.value));
                     }
                 }
             }
             Value::Sequence(items) => {
                 for item in items {
-                    let Some(entry) = self.interpolated_scalar(item, &what) else {
+                    let Some(entry) = self.scalar(item, &what) else {
                         continue;
                     };
                     if let Some((name, value)) = entry.value.split_once('=') {
@@ -571,97 +756,48 @@ fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@")
 }
 
-/// Files that Compose's remote loaders fetch: URLs and `scheme:` references (`oci:`, `git:`),
-/// but not Windows drive letters (`C:`).
+/// Files that Compose's remote loaders fetch: OCI artifacts (`oci://`) and Git repositories (URLs
+/// and `git@host:path`). Anything else is a local path, `C:\compose.yaml` included.
 fn is_remote_resource(reference: &str) -> bool {
-    let has_scheme = reference.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1 && scheme.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
-    is_remote_context(reference) || has_scheme
+    is_remote_context(reference)
 }
 
 /// A mapping without one key.
 fn without_key(mapping: &Node, key: &str) -> Node {
     let mut copy = mapping.clone();
     if let Value::Mapping(entries) = &mut copy.value {
-        entries.retain(|(candidate, _)| {
-            candidate
-                .as_scalar()
-                .is_none_or(|scalar| scalar.text != key)
-        });
+        entries.retain(|(candidate, _)| key_text(candidate) != Some(key));
     }
     copy
 }
 
-/// Sequences that `extends` appends to (base items first) instead of replacing.
-const APPENDED_KEYS: [&str; 3] = ["security_opt", "cap_add", "cap_drop"];
-
-/// Merges a service over the one it extends, as the Compose specification says: the extending
-/// service's keys override key by key, mappings merge, the sequences in [`APPENDED_KEYS`] append,
-/// and scalars replace.
-fn merge_mappings(base: &Node, local: &Node) -> Node {
-    let (Value::Mapping(base_entries), Value::Mapping(local_entries)) = (&base.value, &local.value)
-    else {
-        return local.clone();
+/// The value under a key of a mapping, for changing it.
+fn tree_get_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    let Value::Mapping(entries) = &mut node.value else {
+        return None;
     };
-
-    let mut merged = base_entries.clone();
-    for (key, value) in local_entries {
-        let key_text = key.as_scalar().map(|scalar| scalar.text.as_str());
-        let existing = merged.iter_mut().find(|(candidate, _)| {
-            key_text.is_some()
-                && candidate.as_scalar().map(|scalar| scalar.text.as_str()) == key_text
-        });
-        let Some((existing_key, existing_value)) = existing else {
-            merged.push((key.clone(), value.clone()));
-            continue;
-        };
-
-        let name = key_text.unwrap_or_default();
-        *existing_value = merge_values(name, existing_value, value);
-        *existing_key = key.clone();
-    }
-    Node {
-        value: Value::Mapping(merged),
-        ..local.clone()
-    }
+    entries
+        .iter_mut()
+        .find(|(candidate, _)| key_text(candidate) == Some(key))
+        .map(|(_, value)| value)
 }
 
-fn merge_values(key: &str, base: &Node, local: &Node) -> Node {
-    match (&base.value, &local.value) {
-        (Value::Sequence(base_items), Value::Sequence(local_items))
-            if APPENDED_KEYS.contains(&key) =>
-        {
-            let items = base_items.iter().chain(local_items).cloned().collect();
-            Node {
-                value: Value::Sequence(items),
-                ..local.clone()
+/// Records `span` as the place every key and value of `node` takes effect.
+fn mark_used_at(node: &mut Node, span: Span) {
+    node.used_at = Some(span);
+    match &mut node.value {
+        Value::Mapping(entries) => {
+            for (key, value) in entries {
+                key.used_at = Some(span);
+                mark_used_at(value, span);
             }
         }
-        (Value::Mapping(_), Value::Mapping(_)) => merge_mappings(base, local),
-        // `build: ./dir` is short for `build: {context: ./dir}`.
-        (Value::Mapping(_), Value::Scalar(_)) if key == "build" => {
-            merge_mappings(base, &context_mapping(local))
+        Value::Sequence(items) => {
+            for item in items {
+                mark_used_at(item, span);
+            }
         }
-        (Value::Scalar(_), Value::Mapping(_)) if key == "build" => {
-            merge_mappings(&context_mapping(base), local)
-        }
-        _ => local.clone(),
-    }
-}
-
-/// `{context: <path>}` for a short-form `build: <path>`, spanned at the path.
-fn context_mapping(path: &Node) -> Node {
-    let key = Node {
-        value: Value::Scalar(yaml::Scalar {
-            text: "context".to_owned(),
-            kind: yaml::ScalarKind::String,
-        }),
-        ..path.clone()
-    };
-    Node {
-        value: Value::Mapping(vec![(key, path.clone())]),
-        ..path.clone()
+        Value::Null | Value::Scalar(_) => {}
     }
 }
 
@@ -723,6 +859,15 @@ mod tests {
         fn assert_clean(&self) {
             assert!(self.loaded.diagnostics.is_empty(), "{:?}", self.messages());
         }
+
+        fn parse_errors(&self) -> Vec<&str> {
+            self.loaded
+                .diagnostics
+                .iter()
+                .filter(|diagnostic| diagnostic.rule == "parse-error")
+                .map(|diagnostic| diagnostic.message.as_str())
+                .collect()
+        }
     }
 
     fn load_project(files: &[(&str, &str)]) -> Project {
@@ -730,6 +875,16 @@ mod tests {
     }
 
     fn load_project_with(files: &[(&str, &str)], options: &LoadOptions) -> Project {
+        load_merged_with(files, 1, options)
+    }
+
+    /// Writes `files` to a temporary folder and loads the first `merged` of them as one
+    /// project, in order.
+    fn load_merged(files: &[(&str, &str)], merged: usize) -> Project {
+        load_merged_with(files, merged, &LoadOptions::default())
+    }
+
+    fn load_merged_with(files: &[(&str, &str)], merged: usize, options: &LoadOptions) -> Project {
         let folder = TempDir::new().expect("temporary folder");
         let root = folder.path().to_path_buf();
         for (name, text) in files {
@@ -739,15 +894,13 @@ mod tests {
             }
             std::fs::write(&path, text).expect("write file");
         }
-        let (main_name, main_text) = files[0];
         let mut sources = Sources::default();
-        let main_path = root.join(main_name);
-        let id = sources.add(Source::new(
-            main_name.to_owned(),
-            main_path,
-            main_text.to_owned(),
-        ));
-        let loaded = load(&mut sources, id, options);
+        let mut ids = Vec::new();
+        for (name, text) in &files[..merged] {
+            let path = root.join(name);
+            ids.push(sources.add(Source::new((*name).to_owned(), path, (*text).to_owned())));
+        }
+        let loaded = super::load_project(&mut sources, &ids, options);
         Project {
             _folder: folder,
             root,
@@ -774,7 +927,10 @@ mod tests {
              - no-new-privileges=true\n",
         )]);
 
-        project.assert_clean();
+        assert_eq!(
+            project.messages(),
+            ["`services.api.cap_add` must be a list, not the string `NET_BIND_SERVICE`"]
+        );
         let api = project.service("api");
         assert_eq!(project.text(api.key_span), "api");
         let user = api.user.as_ref().expect("user");
@@ -1039,13 +1195,20 @@ mod tests {
     }
 
     #[test]
-    fn integer_user_is_read_as_text() {
+    fn integer_user_is_read_as_text_and_warned_about() {
         let project = load_project(&[(
             "compose.yaml",
             "services:\n  batch:\n    image: registry.example/batch:1.0\n    user: 1000\n    cap_drop: [ALL]\n",
         )]);
 
-        project.assert_clean();
+        // The schema wants a string, and Compose refuses the number; the model reads it anyway.
+        let diagnostic = &project.loaded.diagnostics[0];
+        assert_eq!(project.loaded.diagnostics.len(), 1);
+        assert_eq!(
+            (diagnostic.rule, diagnostic.severity),
+            ("compose-schema", Severity::Warning)
+        );
+        assert_eq!(project.text(diagnostic.span), "user");
         let user = project.service("batch").user.as_ref().expect("user");
         assert_eq!(user.value, "1000");
         assert_eq!(project.line(user.span), 4);
@@ -1204,17 +1367,360 @@ mod tests {
     }
 
     #[test]
-    fn null_service_and_missing_services_are_not_errors() {
+    fn null_service_and_missing_services_are_no_parse_errors() {
         let with_null = load_project(&[("compose.yaml", "services:\n  svc:\n")]);
         let without_services = load_project(&[("compose.yaml", "version: \"3.8\"\nx-note: hi\n")]);
-        let empty = load_project(&[("compose.yaml", "")]);
 
-        with_null.assert_clean();
+        assert!(with_null.parse_errors().is_empty());
         let svc = with_null.service("svc");
         assert!(svc.user.is_none() && svc.image.is_none() && svc.cap_drop.is_none());
         without_services.assert_clean();
         assert!(without_services.names().is_empty());
-        empty.assert_clean();
+    }
+
+    #[test]
+    fn an_empty_project_is_refused_as_compose_does() {
+        let empty = load_project(&[("compose.yaml", "# nothing yet\n")]);
+
+        assert_eq!(
+            empty.messages(),
+            ["compose.yaml is empty: it defines no services"]
+        );
+        assert_eq!(empty.loaded.diagnostics[0].rule, "parse-error");
+    }
+
+    #[test]
+    fn override_file_adds_to_the_default_file() {
+        let project = load_merged(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    image: registry.example/app:1.0\n    user: \"10001\"\n    \
+                     cap_drop: [NET_RAW]\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  app:\n    cap_drop: [ALL, NET_RAW]\n    security_opt:\n      \
+                     - no-new-privileges:true\n",
+                ),
+            ],
+            2,
+        );
+
+        project.assert_clean();
+        let app = project.service("app");
+        assert_eq!(project.file_of(app.key_span), "compose.yaml");
+        assert_eq!(item_texts(app.cap_drop.as_ref()), ["NET_RAW", "ALL"]);
+        let cap_drop = app.cap_drop.as_ref().expect("cap_drop");
+        assert_eq!(
+            project.file_of(cap_drop.items[1].span),
+            "compose.override.yaml"
+        );
+        assert_eq!(
+            item_texts(app.security_opt.as_ref()),
+            ["no-new-privileges:true"]
+        );
+        let user = app.user.as_ref().expect("user");
+        assert_eq!((user.value.as_str(), project.line(user.span)), ("10001", 4));
+        assert_eq!(project.loaded.files.len(), 2);
+    }
+
+    #[test]
+    fn reset_removes_and_override_replaces_earlier_values() {
+        let project = load_merged(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    user: \"1000\"\n    cap_drop: [ALL]\n    security_opt: [label=a]\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  app:\n    user: !reset null\n    cap_drop: !reset []\n    \
+                     security_opt: !override [no-new-privileges:true]\n",
+                ),
+            ],
+            2,
+        );
+
+        project.assert_clean();
+        let app = project.service("app");
+        assert!(app.user.is_none());
+        assert!(app.cap_drop.is_none());
+        assert_eq!(
+            item_texts(app.security_opt.as_ref()),
+            ["no-new-privileges:true"]
+        );
+    }
+
+    #[test]
+    fn reset_applies_to_the_extended_base() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  init:\n    image: alpine\n    cap_drop: [ALL]\n  app:\n    extends: init\n    \
+             cap_drop: !reset []\n",
+        )]);
+
+        project.assert_clean();
+        assert!(project.service("app").cap_drop.is_none());
+        assert_eq!(
+            item_texts(project.service("init").cap_drop.as_ref()),
+            ["ALL"]
+        );
+    }
+
+    #[test]
+    fn anchored_values_point_at_the_anchor_and_note_the_alias() {
+        let text = "x-runtime: &runtime\n  user: \"10001\"\n  cap_drop: [ALL]\nservices:\n  api:\n    \
+                    <<: *runtime\n    image: app\n";
+        let project = load_project(&[("compose.yaml", text)]);
+
+        project.assert_clean();
+        let api = project.service("api");
+        let user = api.user.as_ref().expect("user");
+        assert_eq!(project.line(user.span), 2);
+        assert_eq!(
+            user.used_at.map(|span| project.text(span)),
+            Some("*runtime")
+        );
+        let cap_drop = api.cap_drop.as_ref().expect("cap_drop");
+        assert_eq!(project.line(cap_drop.key_span), 3);
+        assert_eq!(cap_drop.used_at.map(|span| project.line(span)), Some(6));
+    }
+
+    #[test]
+    fn extended_values_point_at_the_base_and_note_the_extends() {
+        let project = load_project(&[
+            (
+                "compose.yaml",
+                "services:\n  app:\n    extends:\n      file: base.yaml\n      service: base\n    image: app\n",
+            ),
+            ("base.yaml", "services:\n  base:\n    user: \"1000\"\n"),
+        ]);
+
+        project.assert_clean();
+        let user = project.service("app").user.as_ref().expect("user");
+        assert!(project.file_of(user.span).ends_with("base.yaml"));
+        let used_at = user.used_at.expect("used through extends");
+        assert_eq!(project.file_of(used_at), "compose.yaml");
+        assert_eq!(project.text(used_at), "extends");
+        assert_eq!(project.loaded.files.len(), 2);
+    }
+
+    #[test]
+    fn include_short_and_long_forms_with_their_own_variables() {
+        let project = load_project(&[
+            (
+                "compose.yaml",
+                "include:\n  - sub/compose.yaml\n  - path: other/base.yaml\n    env_file: other/vars.env\n\
+                 services:\n  web:\n    image: web\n",
+            ),
+            (".env", "SHARED=from-parent\n"),
+            (
+                "sub/compose.yaml",
+                "services:\n  worker:\n    image: worker\n    user: \"${SUB_UID}:${SHARED}\"\n",
+            ),
+            ("sub/.env", "SUB_UID=2000\nSHARED=from-sub\n"),
+            (
+                "other/base.yaml",
+                "services:\n  db:\n    image: db\n    user: ${DB_UID:?set DB_UID}\n    build: ./db\n",
+            ),
+            ("other/vars.env", "DB_UID=3000\n"),
+        ]);
+
+        project.assert_clean();
+        assert_eq!(project.names(), ["web", "worker", "db"]);
+        let worker = project.service("worker");
+        assert_eq!(
+            worker.user.as_ref().map(|user| user.value.as_str()),
+            Some("2000:from-parent")
+        );
+        assert!(project.file_of(worker.key_span).ends_with("compose.yaml"));
+        let db = project.service("db");
+        assert_eq!(
+            db.user.as_ref().map(|user| user.value.as_str()),
+            Some("3000")
+        );
+        let build = db.build.as_ref().expect("build");
+        assert_eq!(build.context, project.root.join("other/db"));
+        assert_eq!(project.loaded.files.len(), 6);
+    }
+
+    #[test]
+    fn the_including_file_overrides_an_included_service() {
+        let project = load_project(&[
+            (
+                "compose.yaml",
+                "include: [lib.yaml]\nservices:\n  app:\n    cap_drop: [ALL]\n    user: !reset null\n",
+            ),
+            (
+                "lib.yaml",
+                "services:\n  app:\n    image: app\n    user: \"1000\"\n    cap_drop: [NET_RAW]\n",
+            ),
+        ]);
+
+        project.assert_clean();
+        let app = project.service("app");
+        assert!(project.file_of(app.key_span).ends_with("lib.yaml"));
+        assert!(app.user.is_none());
+        assert_eq!(item_texts(app.cap_drop.as_ref()), ["NET_RAW", "ALL"]);
+    }
+
+    #[test]
+    fn include_cycles_and_missing_files_are_reported() {
+        let project = load_project(&[
+            (
+                "compose.yaml",
+                "include:\n  - other.yaml\n  - missing.yaml\nservices:\n  app:\n    image: app\n",
+            ),
+            (
+                "other.yaml",
+                "include: [compose.yaml]\nservices:\n  db:\n    image: db\n",
+            ),
+        ]);
+
+        let messages = project.messages();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].starts_with("`include` forms a cycle: compose.yaml -> "),
+            "{messages:?}"
+        );
+        assert!(
+            messages[0].ends_with("other.yaml -> compose.yaml"),
+            "{messages:?}"
+        );
+        assert!(messages[1].starts_with("cannot read"), "{messages:?}");
+        assert_eq!(project.names(), ["app", "db"]);
+    }
+
+    #[test]
+    fn a_project_file_in_another_folder_resolves_paths_from_the_project_directory() {
+        let project = load_merged(
+            &[
+                ("compose.yaml", "services:\n  app:\n    image: app\n"),
+                ("deploy/ci.yaml", "services:\n  app:\n    build: ./app\n"),
+            ],
+            2,
+        );
+
+        project.assert_clean();
+        let build = project.service("app").build.as_ref().expect("build");
+        assert_eq!(build.context, project.root.join("app"));
+    }
+
+    #[test]
+    fn values_outside_the_model_are_interpolated_too() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  app:\n    image: app\n    command: [\"${CMD:?CMD is required}\"]\n",
+        )]);
+
+        let messages = project.messages();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("cannot interpolate `command.0` of service `app`"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn values_that_cannot_merge_are_reported() {
+        let project = load_merged(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    deploy:\n      replicas: 2\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  app:\n    deploy: [x]\n",
+                ),
+            ],
+            2,
+        );
+
+        assert_eq!(
+            project.parse_errors(),
+            ["cannot override `services.app.deploy`: an earlier file has a mapping there"]
+        );
+        assert_eq!(
+            project.file_of(project.loaded.diagnostics[0].span),
+            "compose.override.yaml"
+        );
+    }
+
+    #[test]
+    fn profiles_do_not_hide_services() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  app:\n    image: app\n  debug:\n    image: debug\n    profiles: [debug]\n",
+        )]);
+
+        project.assert_clean();
+        assert_eq!(project.names(), ["app", "debug"]);
+    }
+
+    #[test]
+    fn odd_shapes_load_without_panicking() {
+        let bases = [
+            "services:\n  a:\n    volumes: [\"\", \":\", \"::\", {}, [x]]\n    ports: [{}, [1], 80]\n",
+            "services:\n  a:\n    environment: [{A: 1}, [B]]\n    depends_on: [[x], {}]\n",
+            "include: [[a], {}, {path: []}, {path: [{}]}, 5]\nservices: {}\n",
+            "include: {a: b}\nservices:\n  a:\n    extends: [x]\n  b:\n    extends: {file: [x]}\n",
+            "services: !reset {}\n",
+            "services:\n  a: !override\n  b:\n    build: [x]\n    networks: [[x]]\n",
+            "!reset\n",
+            "x-a: &a {cap_drop: !reset [ALL]}\nservices:\n  s:\n    <<: *a\n",
+            "services:\n  a:\n    extends: {service: a, file: compose.override.yaml}\n",
+        ];
+        let overrides = [
+            "services:\n  a:\n    volumes: !reset\n    ports: [\"80\"]\n",
+            "services:\n  a: [1]\n",
+            "services: [a]\n",
+            "services:\n  a:\n    environment: x\n    depends_on: y\n    logging: z\n",
+            "",
+        ];
+
+        for base in bases {
+            for over in overrides {
+                let _ = load_merged(
+                    &[("compose.yaml", base), ("compose.override.yaml", over)],
+                    2,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nested_diamonds_of_includes_load_each_project_once() {
+        let mut files = vec![(
+            "compose.yaml".to_owned(),
+            "include: [l0.yaml, l0.yaml]\n".to_owned(),
+        )];
+        for level in 0..24 {
+            let next = format!("l{}.yaml", level + 1);
+            let text =
+                format!("include: [{next}, {next}]\nservices:\n  s{level}:\n    image: app\n");
+            files.push((format!("l{level}.yaml"), text));
+        }
+        files.push((
+            "l24.yaml".to_owned(),
+            "services:\n  last:\n    image: app\n".to_owned(),
+        ));
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+
+        let project = load_project(&files);
+
+        // Each of the 26 files is read once, not once per path to it (2^24 paths).
+        assert_eq!(project.sources.iter().count(), 26);
+        assert_eq!(project.names().len(), 25);
+        assert!(
+            project.parse_errors().is_empty(),
+            "{:?}",
+            project.messages()
+        );
     }
 
     #[test]

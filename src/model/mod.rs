@@ -266,6 +266,8 @@ pub fn parse_go_bool(text: &str) -> Option<bool> {
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub key_span: Span,
+    /// Where the key takes effect when it is written elsewhere (see [`Spanned::used_at`]).
+    pub used_at: Option<Span>,
     pub items: Vec<Spanned<String>>,
 }
 

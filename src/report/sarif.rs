@@ -92,7 +92,7 @@ fn rule_descriptor(doc: &RuleDoc) -> Value {
         "id": doc.name,
         "name": doc.name,
         "shortDescription": { "text": doc.summary },
-        "fullDescription": { "text": first_paragraph(doc.body) },
+        "fullDescription": { "text": first_section(doc.body) },
         "help": { "text": doc.help, "markdown": format!("{}\n{}", doc.body, how_to_suppress(doc)) },
         "defaultConfiguration": { "level": doc.severity.as_str() },
         "properties": properties,
@@ -199,12 +199,16 @@ pub(crate) fn fingerprint(sources: &Sources, diagnostic: &Diagnostic) -> String 
     format!("{hash:016x}")
 }
 
-/// The first paragraph of a document's body, after its first heading.
-fn first_paragraph(body: &str) -> String {
-    body.split("\n\n")
-        .map(str::trim)
-        .find(|paragraph| !paragraph.is_empty() && !paragraph.starts_with('#'))
-        .unwrap_or("")
+/// The first section of a document's body ("What it flags"), as one line of text.
+fn first_section(body: &str) -> String {
+    let section: Vec<&str> = body
+        .lines()
+        .skip_while(|line| line.trim().is_empty() || line.starts_with('#'))
+        .take_while(|line| !line.starts_with("## "))
+        .filter(|line| !line.starts_with("```"))
+        .collect();
+    section
+        .join(" ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

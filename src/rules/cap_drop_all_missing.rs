@@ -33,7 +33,8 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                             dropped.join(", ")
                         )
                     };
-                    ctx.report(NAME, cap_drop.key_span, message);
+                    ctx.report(NAME, cap_drop.key_span, message)
+                        .note_use(cap_drop.used_at);
                 }
                 None => {
                     let message =

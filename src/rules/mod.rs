@@ -24,9 +24,18 @@ pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
 /// Reserved for a suppression comment that suppresses nothing; reported by the suppression pass.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
-/// Rules with a document but no check: their diagnostics come from the parsers and the
+/// Rules with a document but no check: their diagnostics come from the loaders and the
 /// suppression pass.
-pub const RESERVED_RULES: &[&str] = &[PARSE_ERROR, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION];
+pub const RESERVED_RULES: &[&str] = &[
+    COMPOSE_SCHEMA,
+    PARSE_ERROR,
+    SUPPRESSION_WITHOUT_REASON,
+    UNUSED_SUPPRESSION,
+];
+
+/// Reserved for a Compose file that breaks the Compose specification's schema; reported by the
+/// Compose loader.
+pub const COMPOSE_SCHEMA: &str = "compose-schema";
 
 /// A rule: its name and its check.
 pub struct Rule {

@@ -40,7 +40,7 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
                 "service `{}` runs as user `{}` without `no-new-privileges`",
                 service.name, user.value
             );
-            ctx.report(NAME, user.span, message)
+            ctx.report(NAME, user.span, message).note_use(user.used_at)
         }
         (None, Some((dockerfile, stage))) => match &stage.user {
             Some(stage_user) => {
