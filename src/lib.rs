@@ -12,6 +12,7 @@ pub mod docs;
 pub mod lint;
 pub mod logging;
 pub mod model;
+pub mod parallel;
 pub mod parse;
 pub mod report;
 pub mod rules;

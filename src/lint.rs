@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
 use crate::model::compose::{self as compose_loader, LoadOptions};
 use crate::model::{self, BuildDockerfile, Model};
+use crate::parallel;
 use crate::parse;
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{Source, SourceId, Sources, Span};
@@ -122,6 +123,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     for path in &paths {
         run.add_path(path, options)?;
     }
+    run.add_pending(options)?;
 
     run.read_context(options);
     run.link_builds();
@@ -159,6 +161,37 @@ struct Run {
     commentable: HashMap<SourceId, Commentable>,
     linted_paths: Vec<PathBuf>,
     overlay: HashMap<PathBuf, String>,
+    /// Files to lint, in the order named or found; read and parsed together, on every core.
+    pending: Vec<Pending>,
+    /// The Dockerfiles linted so far, so a file named twice is linted once.
+    linted_dockerfiles: HashSet<PathBuf>,
+    /// Compose documents parsed ahead of loading their projects.
+    parsed_composes: compose_loader::ParsedDocuments,
+}
+
+/// A file to lint, before it is read.
+struct Pending {
+    path: PathBuf,
+    kind: Kind,
+    /// Named on the command line (or standard input): when it cannot be read, the run stops.
+    is_named: bool,
+    /// The text when it does not come from disk: standard input, an editor's buffer.
+    text: Option<String>,
+}
+
+/// What the parallel part of a run makes of one linted file.
+enum Parsed {
+    Dockerfile(AnalysedDockerfile),
+    Compose(Result<parse::yaml::Node, parse::yaml::YamlError>),
+}
+
+/// A Dockerfile parsed and modelled; all of it depends on the file alone.
+struct AnalysedDockerfile {
+    syntax: parse::dockerfile::Dockerfile,
+    model: model::Dockerfile,
+    /// The spans of its instructions, sorted, for suppression comments and baselines.
+    instructions: Vec<Span>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// A source whose comments can suppress diagnostics.
@@ -173,11 +206,16 @@ impl Run {
             return self.add_stdin(options);
         }
 
-        if let Some(text) = self.overlay.get(&absolute(path)) {
+        if let Some(text) = self.overlay_text(path) {
             let kind = options
                 .kind
                 .unwrap_or_else(|| discover::kind_of_named_file(path));
-            self.add_linted_text(path, text.clone(), kind, options);
+            self.pending.push(Pending {
+                path: path.to_path_buf(),
+                kind,
+                is_named: true,
+                text: Some(text),
+            });
             return Ok(());
         }
 
@@ -205,7 +243,12 @@ impl Run {
             }
             // Files found in a folder are read by their names; `--kind` is for named files.
             for found in discovery.files {
-                self.add_linted_file(&found.path, found.kind, options);
+                self.pending.push(Pending {
+                    path: found.path,
+                    kind: found.kind,
+                    is_named: false,
+                    text: None,
+                });
             }
             return Ok(());
         }
@@ -213,11 +256,12 @@ impl Run {
         let kind = options
             .kind
             .unwrap_or_else(|| discover::kind_of_named_file(path));
-        let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
-            path: path.display().to_string(),
-            reason,
-        })?;
-        self.add_linted_text(path, text, kind, options);
+        self.pending.push(Pending {
+            path: path.to_path_buf(),
+            kind,
+            is_named: true,
+            text: None,
+        });
         Ok(())
     }
 
@@ -279,53 +323,118 @@ impl Run {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
-        self.add_linted_text(&path, text, kind, options);
+        self.pending.push(Pending {
+            path,
+            kind,
+            is_named: true,
+            text: Some(text),
+        });
         Ok(())
     }
 
-    fn add_linted_file(&mut self, path: &Path, kind: Kind, options: &LintOptions) {
-        match self.read_text(path) {
-            Ok(text) => self.add_linted_text(path, text, kind, options),
-            Err(reason) => self
-                .failures
-                .push(format!("cannot read {}: {reason}", path.display())),
+    /// Lints the pending files: reads them and parses them on every core, then adds them to
+    /// the model one by one, in the order they were named or found.
+    fn add_pending(&mut self, options: &LintOptions) -> Result<(), LintError> {
+        let pending = std::mem::take(&mut self.pending);
+        let overlay = &self.overlay;
+        let read = parallel::map(&pending, |file| {
+            let absolute = absolute(&file.path);
+            let text = match &file.text {
+                Some(text) => Ok(text.clone()),
+                None => match overlay.get(&absolute) {
+                    Some(text) => Ok(text.clone()),
+                    None => read_text(&file.path),
+                },
+            };
+            (absolute, text)
+        });
+
+        let mut added = Vec::new();
+        for (file, (absolute, text)) in pending.iter().zip(read) {
+            let text = match text {
+                Ok(text) => text,
+                Err(reason) if file.is_named => {
+                    let path = file.path.display().to_string();
+                    return Err(LintError::UnreadablePath { path, reason });
+                }
+                Err(reason) => {
+                    let message = format!("cannot read {}: {reason}", file.path.display());
+                    self.failures.push(message);
+                    continue;
+                }
+            };
+            if let Some(id) = self.add_linted_source(&file.path, absolute, text, file.kind) {
+                added.push((id, file.kind));
+            }
         }
+
+        let sources = &self.sources;
+        let parsed = parallel::map(&added, |&(id, kind)| {
+            let text = &sources.get(id).text;
+            match kind {
+                Kind::Dockerfile => Parsed::Dockerfile(analyse_dockerfile(id, text)),
+                Kind::Compose => Parsed::Compose(parse::yaml::parse(id, text)),
+            }
+        });
+
+        let mut dockerfiles = Vec::new();
+        let mut composes = Vec::new();
+        for ((id, _), parsed) in added.into_iter().zip(parsed) {
+            match parsed {
+                Parsed::Dockerfile(analysed) => dockerfiles.push((id, analysed)),
+                Parsed::Compose(document) => {
+                    self.parsed_composes.insert(id, document);
+                    composes.push(id);
+                }
+            }
+        }
+        for (id, analysed) in dockerfiles {
+            let absolute = self.sources.get(id).path.clone();
+            if let Some(folder) = absolute.parent() {
+                self.linted_dockerfile_folders.push(folder.to_path_buf());
+            }
+            self.add_analysed_dockerfile(id, absolute, analysed);
+        }
+        for id in composes {
+            let absolute = self.sources.get(id).path.clone();
+            // A Compose file already merged into a linted project (an override beside its
+            // default file) is linted with it.
+            if self.composes_by_path.contains(&absolute) {
+                continue;
+            }
+            let files = compose_loader::project::project_files(&absolute);
+            self.add_compose(&files, id, true, &options.load);
+        }
+        self.parsed_composes.clear();
+        Ok(())
     }
 
-    fn add_linted_text(&mut self, path: &Path, text: String, kind: Kind, options: &LintOptions) {
-        let absolute = absolute(path);
-        let already_read = match kind {
-            Kind::Dockerfile => self.dockerfiles_by_path.contains_key(&absolute),
-            Kind::Compose => !self.linted_composes.insert(absolute.clone()),
+    /// Adds a linted file's text to the sources; `None` when the file was linted already.
+    fn add_linted_source(
+        &mut self,
+        path: &Path,
+        absolute: PathBuf,
+        text: String,
+        kind: Kind,
+    ) -> Option<SourceId> {
+        let is_new = match kind {
+            Kind::Dockerfile => self.linted_dockerfiles.insert(absolute.clone()),
+            Kind::Compose => self.linted_composes.insert(absolute.clone()),
         };
-        if already_read {
-            return;
+        if !is_new {
+            return None;
         }
 
         self.linted_files += 1;
         self.linted_paths.push(absolute.clone());
-        // A Compose file already merged into a linted project (an override beside its default
-        // file) is linted with it.
+        // A Compose file that a `-f` project already read is linted with that project.
         if kind == Kind::Compose && self.composes_by_path.contains(&absolute) {
-            return;
+            return None;
         }
 
-        let id = self
-            .sources
-            .add(Source::new(display(path), absolute.clone(), text));
+        let id = self.sources.add(Source::new(display(path), absolute, text));
         self.reported.insert(id);
-        match kind {
-            Kind::Dockerfile => {
-                if let Some(folder) = absolute.parent() {
-                    self.linted_dockerfile_folders.push(folder.to_path_buf());
-                }
-                self.add_dockerfile(id, absolute);
-            }
-            Kind::Compose => {
-                let files = compose_loader::project::project_files(&absolute);
-                self.add_compose(&files, id, true, &options.load);
-            }
-        }
+        Some(id)
     }
 
     /// Lints the `-f` files as one project, in their order.
@@ -360,45 +469,25 @@ impl Run {
     }
 
     fn add_dockerfile(&mut self, id: SourceId, absolute: PathBuf) -> usize {
-        let syntax = parse::dockerfile::parse(id, &self.sources.get(id).text);
-        let mut instructions: Vec<Span> = syntax
-            .instructions
-            .iter()
-            .map(|instruction| instruction.span)
-            .chain(syntax.errors.iter().map(|error| error.span))
-            .filter(|span| span.end > span.start)
-            .collect();
-        instructions.sort();
+        let analysed = analyse_dockerfile(id, &self.sources.get(id).text);
+        self.add_analysed_dockerfile(id, absolute, analysed)
+    }
+
+    fn add_analysed_dockerfile(
+        &mut self,
+        id: SourceId,
+        absolute: PathBuf,
+        analysed: AnalysedDockerfile,
+    ) -> usize {
+        let instructions = analysed.instructions;
         self.commentable
             .insert(id, Commentable::Dockerfile { instructions });
-        for error in &syntax.errors {
-            let message = error.message.clone();
-            self.diagnostics.push(Diagnostic::new(
-                PARSE_ERROR,
-                Severity::Error,
-                error.span,
-                message,
-            ));
-        }
-
-        // BuildKit refuses a file whose first instruction other than ARG is not FROM: there is
-        // no stage for it to run in.
-        let first = syntax
-            .instructions
-            .iter()
-            .find(|instruction| instruction.keyword != "ARG");
-        if let Some(first) = first.filter(|first| first.keyword != "FROM") {
-            let message = format!("`{}` comes before the first `FROM`", first.keyword);
-            let diagnostic =
-                Diagnostic::new(PARSE_ERROR, Severity::Error, first.keyword_span, message);
-            self.diagnostics.push(diagnostic);
-        }
+        self.diagnostics.extend(analysed.diagnostics);
 
         let index = self.model.dockerfiles.len();
-        self.model
-            .dockerfiles
-            .push(model::dockerfile::build(&syntax, id));
-        self.dockerfile_syntax.push(std::rc::Rc::new(syntax));
+        self.model.dockerfiles.push(analysed.model);
+        self.dockerfile_syntax
+            .push(std::rc::Rc::new(analysed.syntax));
         self.dockerfiles_by_path.insert(absolute, index);
         index
     }
@@ -430,7 +519,11 @@ impl Run {
             ids = vec![id];
         }
 
-        let loaded = compose_loader::load_project(&mut self.sources, &ids, load);
+        let parsed = ids
+            .iter()
+            .filter_map(|id| Some((*id, self.parsed_composes.remove(id)?)))
+            .collect();
+        let loaded = compose_loader::load_parsed_project(&mut self.sources, &ids, load, parsed);
         for &file in ids.iter().chain(&loaded.files) {
             // The files of a project hold suppression comments: Compose, `extends` and `include`
             // files are YAML; `.env` files are not.
@@ -599,10 +692,18 @@ impl Run {
 
     /// Reads a file from the overlay when it is there, else from disk.
     fn read_text(&self, path: &Path) -> Result<String, String> {
-        match self.overlay.get(&absolute(path)) {
-            Some(text) => Ok(text.clone()),
+        match self.overlay_text(path) {
+            Some(text) => Ok(text),
             None => read_text(path),
         }
+    }
+
+    /// The editor's text of a file, when it has one; costs nothing on the command line.
+    fn overlay_text(&self, path: &Path) -> Option<String> {
+        if self.overlay.is_empty() {
+            return None;
+        }
+        self.overlay.get(&absolute(path)).cloned()
     }
 
     fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
@@ -737,6 +838,50 @@ impl Run {
             node: baseline::normalise_text(&node),
             scope: stage.or(service).unwrap_or_default(),
         }
+    }
+}
+
+/// Parses and models a Dockerfile: a function of its text alone, run on any thread.
+fn analyse_dockerfile(id: SourceId, text: &str) -> AnalysedDockerfile {
+    let syntax = parse::dockerfile::parse(id, text);
+    let mut instructions: Vec<Span> = syntax
+        .instructions
+        .iter()
+        .map(|instruction| instruction.span)
+        .chain(syntax.errors.iter().map(|error| error.span))
+        .filter(|span| span.end > span.start)
+        .collect();
+    instructions.sort();
+
+    let mut diagnostics = Vec::new();
+    for error in &syntax.errors {
+        let message = error.message.clone();
+        diagnostics.push(Diagnostic::new(
+            PARSE_ERROR,
+            Severity::Error,
+            error.span,
+            message,
+        ));
+    }
+
+    // BuildKit refuses a file whose first instruction other than ARG is not FROM: there is no
+    // stage for it to run in.
+    let first = syntax
+        .instructions
+        .iter()
+        .find(|instruction| instruction.keyword != "ARG");
+    if let Some(first) = first.filter(|first| first.keyword != "FROM") {
+        let message = format!("`{}` comes before the first `FROM`", first.keyword);
+        let diagnostic = Diagnostic::new(PARSE_ERROR, Severity::Error, first.keyword_span, message);
+        diagnostics.push(diagnostic);
+    }
+
+    let model = model::dockerfile::build(&syntax, id);
+    AnalysedDockerfile {
+        syntax,
+        model,
+        instructions,
+        diagnostics,
     }
 }
 

@@ -67,6 +67,21 @@ pub fn load(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Loade
 /// environment overrides `.env` in Compose. A value that cannot be interpolated (a required
 /// variable without a value) is left out of the model and reported.
 pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOptions) -> Loaded {
+    load_parsed_project(sources, files, options, ParsedDocuments::new())
+}
+
+/// YAML documents parsed ahead of loading, by source: a run parses all its Compose files on
+/// every core first, then loads their projects one by one.
+pub type ParsedDocuments = HashMap<SourceId, Result<Node, yaml::YamlError>>;
+
+/// Loads a project like [`load_project`], taking the documents in `parsed` instead of parsing
+/// those files again; files not in it are parsed as usual.
+pub fn load_parsed_project(
+    sources: &mut Sources,
+    files: &[SourceId],
+    options: &LoadOptions,
+    parsed: ParsedDocuments,
+) -> Loaded {
     let first = *files
         .first()
         .expect("a project has at least one Compose file");
@@ -75,6 +90,7 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
         sources,
         diagnostics: Vec::new(),
         documents: HashMap::new(),
+        parsed,
         environments: Vec::new(),
         prepared: HashMap::new(),
         base_dirs: HashMap::new(),
@@ -199,6 +215,8 @@ struct Loader<'a> {
     /// Parsed Compose files by source; `None` when the file could not be parsed (reported once)
     /// or is empty.
     documents: HashMap<SourceId, Option<Rc<Node>>>,
+    /// Documents parsed before loading began, taken on first use.
+    parsed: ParsedDocuments,
     environments: Vec<Variables>,
     prepared: HashMap<(SourceId, EnvironmentId), Option<Rc<PreparedFile>>>,
     /// The folder relative paths in a file count from: the project directory for the project's
@@ -333,7 +351,11 @@ impl Loader<'_> {
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
         // LIMITATION: only the first YAML document of a file is read; Compose merges every
         // document of a multi-document file in turn.
-        let root = match yaml::parse(id, &self.sources.get(id).text) {
+        let parsed = match self.parsed.remove(&id) {
+            Some(parsed) => parsed,
+            None => yaml::parse(id, &self.sources.get(id).text),
+        };
+        let root = match parsed {
             Ok(root) => root,
             Err(error) => {
                 let message = format!("cannot parse {}: {}", self.display(id), error.message);
