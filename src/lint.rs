@@ -130,6 +130,9 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     run.finish(options.today.unwrap_or_else(Date::today))
 }
 
+/// How many files are read and parsed together before they join the model.
+const PARSE_BATCH_FILES: usize = 128;
+
 /// The state of one run while files are read.
 #[derive(Default)]
 struct Run {
@@ -142,9 +145,6 @@ struct Run {
     reported: HashSet<SourceId>,
     /// Dockerfiles by absolute path, as indexes into `model.dockerfiles`.
     dockerfiles_by_path: HashMap<PathBuf, usize>,
-    /// The syntax of each Dockerfile in `model.dockerfiles`, kept to model it again for a
-    /// service that builds it with `build.args`.
-    dockerfile_syntax: Vec<std::rc::Rc<parse::dockerfile::Dockerfile>>,
     /// The Compose files of every project loaded so far.
     composes_by_path: HashSet<PathBuf>,
     /// The Compose files linted so far, so a file named twice is linted once.
@@ -187,7 +187,6 @@ enum Parsed {
 
 /// A Dockerfile parsed and modelled; all of it depends on the file alone.
 struct AnalysedDockerfile {
-    syntax: parse::dockerfile::Dockerfile,
     model: model::Dockerfile,
     /// The spans of its instructions, sorted, for suppression comments and baselines.
     instructions: Vec<Span>,
@@ -333,11 +332,19 @@ impl Run {
     }
 
     /// Lints the pending files: reads them and parses them on every core, then adds them to
-    /// the model one by one, in the order they were named or found.
+    /// the model one by one, in the order they were named or found. They go in batches, so
+    /// only one batch of YAML trees is held at a time.
     fn add_pending(&mut self, options: &LintOptions) -> Result<(), LintError> {
         let pending = std::mem::take(&mut self.pending);
+        for batch in pending.chunks(PARSE_BATCH_FILES) {
+            self.add_batch(batch, options)?;
+        }
+        Ok(())
+    }
+
+    fn add_batch(&mut self, pending: &[Pending], options: &LintOptions) -> Result<(), LintError> {
         let overlay = &self.overlay;
-        let read = parallel::map(&pending, |file| {
+        let read = parallel::map(pending, |file| {
             let absolute = absolute(&file.path);
             let text = match &file.text {
                 Some(text) => Ok(text.clone()),
@@ -486,8 +493,6 @@ impl Run {
 
         let index = self.model.dockerfiles.len();
         self.model.dockerfiles.push(analysed.model);
-        self.dockerfile_syntax
-            .push(std::rc::Rc::new(analysed.syntax));
         self.dockerfiles_by_path.insert(absolute, index);
         index
     }
@@ -663,13 +668,14 @@ impl Run {
 
     /// The same Dockerfile modelled again with build arguments replacing `ARG` defaults.
     fn dockerfile_with_args(&mut self, index: usize, args: &[(String, String)]) -> usize {
+        // Parsing again costs less than keeping the syntax of every Dockerfile of a large run;
+        // the scripts' analyses are reused.
         let source = self.model.dockerfiles[index].source;
-        let syntax = std::rc::Rc::clone(&self.dockerfile_syntax[index]);
+        let syntax = parse::dockerfile::parse(source, &self.sources.get(source).text);
         let variant = model::dockerfile::build_with_args(&syntax, source, args);
 
         let variant_index = self.model.dockerfiles.len();
         self.model.dockerfiles.push(variant);
-        self.dockerfile_syntax.push(syntax);
         variant_index
     }
 
@@ -878,7 +884,6 @@ fn analyse_dockerfile(id: SourceId, text: &str) -> AnalysedDockerfile {
 
     let model = model::dockerfile::build(&syntax, id);
     AnalysedDockerfile {
-        syntax,
         model,
         instructions,
         diagnostics,
