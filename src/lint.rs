@@ -725,7 +725,7 @@ impl Run {
             .into_iter()
             .filter(|diagnostic| self.reported.contains(&diagnostic.span.source))
             .map(|mut diagnostic| {
-                relocate_inline(&mut diagnostic, &self.inline_locations);
+                relocate_inline(&mut diagnostic, &self.inline_locations, &self.sources);
                 diagnostic
             })
             .filter_map(|diagnostic| apply_settings(diagnostic, &settings))
@@ -903,15 +903,56 @@ fn apply_settings(mut diagnostic: Diagnostic, settings: &SourceSettings) -> Opti
 }
 
 /// Points diagnostics inside an inline Dockerfile at the `dockerfile_inline` value that holds it.
-fn relocate_inline(diagnostic: &mut Diagnostic, inline_locations: &HashMap<SourceId, Span>) {
-    if let Some(span) = inline_locations.get(&diagnostic.span.source) {
-        diagnostic.span = *span;
+fn relocate_inline(
+    diagnostic: &mut Diagnostic,
+    inline_locations: &HashMap<SourceId, Span>,
+    sources: &Sources,
+) {
+    let relocate = |span: Span| -> Option<Span> {
+        let value = *inline_locations.get(&span.source)?;
+        Some(place_in_block_scalar(sources, span, value).unwrap_or(value))
+    };
+    if let Some(span) = relocate(diagnostic.span) {
+        diagnostic.span = span;
     }
     for related in &mut diagnostic.related {
-        if let Some(span) = inline_locations.get(&related.span.source) {
-            related.span = *span;
+        if let Some(span) = relocate(related.span) {
+            related.span = span;
         }
     }
+}
+
+/// Where a span of an inline Dockerfile stands in the Compose file, when the Dockerfile is a
+/// block scalar (`dockerfile_inline: |`) whose lines appear there as written, indented.
+fn place_in_block_scalar(sources: &Sources, span: Span, value: Span) -> Option<Span> {
+    let inline = sources.get(span.source);
+    let compose = sources.get(value.source);
+    let (line, column) = inline.line_column(span.start);
+    let inline_line = &inline.text[inline.line_range(line)];
+
+    // The value's span starts at the block's first content line, or at the `|` indicator on the
+    // line before it.
+    let (value_line, _) = compose.line_column(value.start);
+    let at_indicator = compose.text[value.start..].starts_with(['|', '>']);
+    let first_content_line = value_line + usize::from(at_indicator);
+    let compose_line = compose.line_range(first_content_line + line - 1);
+    let written = compose.text.get(compose_line.clone())?;
+    let indent = written.len() - written.trim_start().len();
+    if written.get(indent..)? != inline_line {
+        return None;
+    }
+
+    let column_bytes: usize = inline_line
+        .chars()
+        .take(column - 1)
+        .map(char::len_utf8)
+        .sum();
+    let start = compose_line.start + indent + column_bytes;
+    let length = span
+        .end
+        .saturating_sub(span.start)
+        .min(compose_line.end - start);
+    Some(Span::new(value.source, start, start + length))
 }
 
 /// The kind of text read from standard input with no name: Compose when a line starts a
