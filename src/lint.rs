@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::baseline::{self, Subject};
-use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
+use crate::config::{
+    ConfigChoice, ConfigError, DEFAULT_MAX_FILE_SIZE, FailOn, Resolver, SourceSettings,
+};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
@@ -37,6 +39,9 @@ pub struct LintOptions {
     pub today: Option<crate::date::Date>,
     /// Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers.
     pub overlay: HashMap<PathBuf, String>,
+    /// Files larger than this many bytes are reported and skipped; `None` leaves it to each
+    /// file's configuration (`max-file-size`, default [`DEFAULT_MAX_FILE_SIZE`]).
+    pub max_file_size: Option<u64>,
 }
 
 /// The result of a run.
@@ -99,7 +104,8 @@ pub enum LintError {
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     for env_file in &options.load.env_files {
-        if let Err(reason) = read_text(env_file) {
+        let limit = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        if let Err(reason) = read_text(env_file, limit) {
             let path = env_file.display().to_string();
             return Err(LintError::UnreadablePath { path, reason });
         }
@@ -108,6 +114,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     let mut run = Run {
         resolver: Resolver::new(options.config.clone())?,
         overlay: options.overlay.clone(),
+        max_file_size: options.max_file_size,
         ..Run::default()
     };
 
@@ -167,6 +174,8 @@ struct Run {
     linted_dockerfiles: HashSet<PathBuf>,
     /// Compose documents parsed ahead of loading their projects.
     parsed_composes: compose_loader::ParsedDocuments,
+    /// The command line's size limit, which replaces the configured ones.
+    max_file_size: Option<u64>,
 }
 
 /// A file to lint, before it is read.
@@ -301,16 +310,12 @@ impl Run {
     }
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|err| LintError::UnreadablePath {
+        let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
+        let text = read_limited(std::io::stdin().lock(), limit).map_err(|reason| {
+            LintError::UnreadablePath {
                 path: "-".to_owned(),
-                reason: err.to_string(),
-            })?;
-        let text = decode(bytes).map_err(|reason| LintError::UnreadablePath {
-            path: "-".to_owned(),
-            reason,
+                reason,
+            }
         })?;
 
         let kind = match (&options.stdin_filename, options.kind) {
@@ -343,14 +348,19 @@ impl Run {
     }
 
     fn add_batch(&mut self, pending: &[Pending], options: &LintOptions) -> Result<(), LintError> {
+        let mut limits = Vec::with_capacity(pending.len());
+        for file in pending {
+            limits.push(self.size_limit(&file.path)?);
+        }
         let overlay = &self.overlay;
-        let read = parallel::map(pending, |file| {
+        let files: Vec<(&Pending, u64)> = pending.iter().zip(limits).collect();
+        let read = parallel::map(&files, |&(file, limit)| {
             let absolute = absolute(&file.path);
             let text = match &file.text {
                 Some(text) => Ok(text.clone()),
                 None => match overlay.get(&absolute) {
                     Some(text) => Ok(text.clone()),
-                    None => read_text(&file.path),
+                    None => read_text(&file.path, limit),
                 },
             };
             (absolute, text)
@@ -454,7 +464,8 @@ impl Run {
         for path in paths {
             let absolute = absolute(path);
             if self.sources.find(&absolute).is_none() {
-                let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
+                let limit = self.size_limit(path)?;
+                let text = read_text(path, limit).map_err(|reason| LintError::UnreadablePath {
                     path: path.display().to_string(),
                     reason,
                 })?;
@@ -696,12 +707,26 @@ impl Run {
         index
     }
 
-    /// Reads a file from the overlay when it is there, else from disk.
-    fn read_text(&self, path: &Path) -> Result<String, String> {
-        match self.overlay_text(path) {
-            Some(text) => Ok(text),
-            None => read_text(path),
+    /// Reads a file from the overlay when it is there, else from disk, within its size limit.
+    fn read_text(&mut self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self.overlay_text(path) {
+            return Ok(text);
         }
+        let limit = self.size_limit(path).map_err(|err| err.to_string())?;
+        read_text(path, limit)
+    }
+
+    /// The size limit of a file: the command line's, else its configuration's, else the default.
+    fn size_limit(&mut self, path: &Path) -> Result<u64, LintError> {
+        if let Some(limit) = self.max_file_size {
+            return Ok(limit);
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let folder = absolute.parent().unwrap_or(&absolute);
+        let config = self.resolver.config_for_folder(folder)?;
+        Ok(config
+            .and_then(|config| config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE))
     }
 
     /// The editor's text of a file, when it has one; costs nothing on the command line.
@@ -966,10 +991,40 @@ fn sniff_kind(text: &str) -> Kind {
     }
 }
 
-/// Reads a file as text: valid UTF-8 without NUL bytes.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|err| err.to_string())?;
+/// Reads a file as text: at most `limit` bytes of valid UTF-8 without NUL bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    if size > limit {
+        return Err(too_large(Some(size), limit));
+    }
+    read_limited(file, limit)
+}
+
+/// Reads at most `limit` bytes of text; what is not a regular file (a pipe, standard input) may
+/// not say its size beforehand.
+fn read_limited(reader: impl Read, limit: u64) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| err.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
     decode(bytes)
+}
+
+/// Why a file is skipped; `size` when it is known.
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let shown = match size {
+        Some(size) => format!("{size} bytes"),
+        None => "more bytes".to_owned(),
+    };
+    format!(
+        "larger than the size limit ({shown} > {limit} bytes); `--max-file-size` or \
+         `max-file-size` in escalint.toml raises it"
+    )
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String, String> {

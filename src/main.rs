@@ -97,6 +97,7 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         },
         config: args.config.choice(),
         today: args.today,
+        max_file_size: args.max_file_size,
         ..LintOptions::default()
     };
     let baseline = match &args.baseline {

@@ -403,6 +403,29 @@ impl SourceSettings {
     }
 }
 
+/// Files larger than this are reported and skipped unless `--max-file-size` or the
+/// configuration's `max-file-size` says otherwise: far above any real Dockerfile or Compose file,
+/// far below what would make a run slow or large.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Reads a size: a number of bytes, optionally followed by `B`, `KiB`, `MiB` or `GiB`
+/// (`10MiB`, `512 KiB`, `1048576`).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|ch: char| !ch.is_ascii_digit() && ch != '_')
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits_end].replace('_', "").parse().ok()?;
+    let multiplier: u64 = match text[digits_end..].trim() {
+        "" | "B" => 1,
+        "KiB" => 1024,
+        "MiB" => 1024 * 1024,
+        "GiB" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
 /// Finds and reads configuration files, once per folder, and resolves each file's settings.
 #[derive(Debug, Default)]
 pub struct Resolver {

@@ -155,6 +155,8 @@ impl Variables {
 type EnvironmentId = usize;
 
 /// Adds a file from disk to `sources`, or finds it there when it was read before.
+// LIMITATION: `extends` and `include` files are read whole, without the size limit and the
+// not-text checks that linted files get; a huge or binary one is read or reported as YAML.
 fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
     let path = normalize(path);
     if let Some(id) = sources.find(&path) {
