@@ -15,6 +15,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 SMALL_DOCKERFILE = """\
@@ -52,6 +53,8 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small-runs", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=600,
+                        help="seconds after which a run is stopped and counted as timed out")
     args = parser.parse_args()
 
     dockerfiles = files_under(os.path.join(args.corpus, "dockerfiles"))
@@ -95,7 +98,7 @@ def main():
         if theirs is not None:
             commands[other_name] = theirs(files)
         print(f"timing: {name} ({runs} runs each)", file=sys.stderr)
-        timings = time_alternating(commands, runs, args.work)
+        timings = time_alternating(commands, runs, args.work, args.timeout)
         raw[name] = timings
         rows.append((name, other_name, timings))
 
@@ -117,10 +120,12 @@ def main():
         theirs = timings[other_name]
         theirs_time = statistics.median(theirs["wall"])
         theirs_peak = max(theirs["peak_kib"])
+        # A run stopped at the timeout gives a lower bound on the other tool's time.
+        bound = "> " if theirs["timed_out"] else ""
         ratio = ours_time / theirs_time
         print(f"| {name} | {seconds(ours_time)} | {mib(ours_peak)} | {other_name} "
-              f"| {seconds(theirs_time)} | {mib(theirs_peak)} | {ratio:.4f} "
-              f"| {theirs_time / ours_time:.0f}x |")
+              f"| {bound}{seconds(theirs_time)} | {bound}{mib(theirs_peak)} "
+              f"| {'< ' if bound else ''}{ratio:.4f} | {bound}{theirs_time / ours_time:.0f}x |")
     print()
     print("Spread (min-max wall time of the timed runs):")
     for name, _, timings in rows:
@@ -212,27 +217,40 @@ def write(path, text):
     return path
 
 
-def time_alternating(commands, runs, cwd):
-    timings = {tool: {"wall": [], "peak_kib": [], "exit": []} for tool in commands}
-    for command in commands.values():
-        run_once(command, cwd)
+def time_alternating(commands, runs, cwd, timeout):
+    timings = {
+        tool: {"wall": [], "peak_kib": [], "exit": [], "timed_out": False} for tool in commands
+    }
+    # One untimed run each warms the file cache; a tool that times out there is timed once.
+    for tool, command in commands.items():
+        wall, peak, status = run_once(command, cwd, timeout)
+        if status == "timeout":
+            timings[tool].update(wall=[wall], peak_kib=[peak], exit=[status], timed_out=True)
     for _ in range(runs):
         for tool, command in commands.items():
-            wall, peak, status = run_once(command, cwd)
+            if timings[tool]["timed_out"]:
+                continue
+            wall, peak, status = run_once(command, cwd, timeout)
             timings[tool]["wall"].append(wall)
             timings[tool]["peak_kib"].append(peak)
             timings[tool]["exit"].append(status)
     return timings
 
 
-def run_once(command, cwd):
+def run_once(command, cwd, timeout):
+    """Wall time, peak resident memory (KiB) and exit status of one run."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    killer = threading.Timer(timeout, process.kill)
+    killer.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
+    killer.cancel()
+    if wall > timeout:
+        return wall, usage.ru_maxrss, "timeout"
     process.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss, process.returncode
 

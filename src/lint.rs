@@ -602,7 +602,11 @@ impl Run {
                 .sources
                 .add(Source::new(display(&path), absolute.clone(), text));
             let files = compose_loader::project::project_files(&absolute);
-            self.add_compose(&files, id, false, &options.load);
+            let context = LoadOptions {
+                skip_schema: true,
+                ..options.load.clone()
+            };
+            self.add_compose(&files, id, false, &context);
         }
     }
 

@@ -3,6 +3,7 @@
 //! of the run, and its output, do not depend on scheduling.
 
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
@@ -14,8 +15,10 @@ use crate::parse::yaml;
 /// no thread. Workers get a stack on which the YAML parser runs in place (`yaml::parse` would
 /// otherwise start a thread of its own for every file).
 pub fn map<T: Sync, R: Send>(items: &[T], task: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let workers = cores.min(items.len());
+    if items.len() <= 1 {
+        return items.iter().map(task).collect();
+    }
+    let workers = cores().min(items.len());
     if workers <= 1 {
         return items.iter().map(task).collect();
     }
@@ -63,6 +66,12 @@ pub fn map<T: Sync, R: Send>(items: &[T], task: impl Fn(&T) -> R + Sync) -> Vec<
         .zip(items)
         .map(|(result, item)| result.unwrap_or_else(|| task(item)))
         .collect()
+}
+
+/// The cores this process may use; asked once, since the answer reads cgroup files.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
 
 #[cfg(test)]

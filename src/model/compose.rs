@@ -39,6 +39,9 @@ pub struct LoadOptions {
     pub env_files: Vec<std::path::PathBuf>,
     /// Read variables from the process environment too (`--use-env`).
     pub use_process_env: bool,
+    /// Leave out the schema check: the project is read only as context for a Dockerfile, and
+    /// its `compose-schema` diagnostics would not be reported.
+    pub skip_schema: bool,
 }
 
 /// A loaded Compose project and the diagnostics met while loading it (`parse-error`,
@@ -108,7 +111,9 @@ pub fn load_parsed_project(
     let merged = loader.merged_model(files, environment);
     let services = match &merged {
         Some(root) => {
-            loader.validate(root);
+            if !options.skip_schema {
+                loader.validate(root);
+            }
             loader.build_services(root)
         }
         None => {
@@ -1306,7 +1311,7 @@ mod tests {
         std::fs::write(&extra, "APP_UID=2000\n").expect("write env file");
         let options = LoadOptions {
             env_files: vec![extra],
-            use_process_env: false,
+            ..LoadOptions::default()
         };
 
         let project = load_project_with(
