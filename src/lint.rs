@@ -103,6 +103,10 @@ pub enum LintError {
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
+    discover::remembering_repositories(|| lint_remembering(options))
+}
+
+fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
     for env_file in &options.load.env_files {
         let limit = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
         if let Err(reason) = read_text(env_file, limit) {

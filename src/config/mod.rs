@@ -436,6 +436,8 @@ pub struct Resolver {
     nearest: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: HashMap<PathBuf, Arc<Settings>>,
+    /// Canonical paths of the folders files were found in.
+    canonical_folders: HashMap<PathBuf, PathBuf>,
 }
 
 impl Resolver {
@@ -493,7 +495,7 @@ impl Resolver {
 
     /// The settings of the file at `path`.
     pub fn settings_for(&mut self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        let absolute = crate::source::absolute_path(path);
+        let absolute = self.canonical(path);
         if let Some(settings) = self.settings.get(&absolute) {
             return Ok(settings.clone());
         }
@@ -512,7 +514,7 @@ impl Resolver {
 
     /// Whether a file or folder found while walking is excluded by its configuration.
     pub fn is_excluded(&mut self, path: &Path) -> Result<bool, ConfigError> {
-        let absolute = crate::source::absolute_path(path);
+        let absolute = self.canonical(path);
         let folder = absolute
             .parent()
             .map_or_else(|| absolute.clone(), Path::to_path_buf);
@@ -522,6 +524,26 @@ impl Resolver {
         Ok(config
             .exclude
             .matches(&relative_to(&absolute, &config.folder)))
+    }
+}
+
+impl Resolver {
+    /// [`crate::source::absolute_path`] of `path`, resolving each folder once: a file that is
+    /// not a symbolic link is its canonical folder joined with its name.
+    fn canonical(&mut self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let is_plain_entry = std::fs::symlink_metadata(&absolute)
+            .is_ok_and(|metadata| !metadata.file_type().is_symlink());
+        let (Some(folder), Some(name), true) =
+            (absolute.parent(), absolute.file_name(), is_plain_entry)
+        else {
+            return crate::source::absolute_path(&absolute);
+        };
+        let canonical_folder = self
+            .canonical_folders
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| crate::source::absolute_path(folder));
+        canonical_folder.join(name)
     }
 }
 
