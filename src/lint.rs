@@ -811,9 +811,10 @@ impl Run {
             (source.display.clone(), line, column, diagnostic.rule)
         });
 
+        let scopes = Scopes::of(&self.model, &self.commentable);
         let subjects = diagnostics
             .iter()
-            .map(|diagnostic| self.subject_of(diagnostic))
+            .map(|diagnostic| self.subject_of(diagnostic, &scopes))
             .collect();
 
         Ok(LintResult {
@@ -832,15 +833,16 @@ impl Run {
 impl Run {
     /// What a diagnostic is about, apart from its line: the instruction or line it flags and
     /// the stage or service that holds it.
-    fn subject_of(&self, diagnostic: &Diagnostic) -> Subject {
+    fn subject_of(&self, diagnostic: &Diagnostic, scopes: &Scopes) -> Subject {
         let span = diagnostic.span;
         let text = &self.sources.get(span.source).text;
         let node = match self.commentable.get(&span.source) {
-            Some(Commentable::Dockerfile { instructions }) => instructions
-                .iter()
-                .find(|instruction| instruction.start <= span.start && span.start < instruction.end)
-                .and_then(|instruction| text.get(instruction.start..instruction.end))
-                .map(str::to_owned),
+            Some(Commentable::Dockerfile { instructions }) => {
+                let ends = scopes.instruction_ends.get(&span.source);
+                instruction_at(instructions, ends.map_or(&[], Vec::as_slice), span.start)
+                    .and_then(|instruction| text.get(instruction.start..instruction.end))
+                    .map(str::to_owned)
+            }
             _ => None,
         };
         let node = node.unwrap_or_else(|| {
@@ -850,33 +852,85 @@ impl Run {
             format!("{} {flagged}", &text[source.line_range(line)])
         });
 
-        let stage = self
-            .model
-            .dockerfiles
-            .iter()
-            .filter(|dockerfile| dockerfile.source == span.source)
-            .flat_map(|dockerfile| &dockerfile.stages)
-            .filter(|stage| stage.span.start <= span.start)
-            .max_by_key(|stage| stage.span.start)
-            .map(|stage| match &stage.name {
-                Some(name) => format!("stage {name}"),
-                None => format!("stage {}", stage.index),
-            });
-        let service = self
-            .model
-            .composes
-            .iter()
-            .flat_map(|compose| &compose.services)
-            .filter(|service| {
-                service.key_span.source == span.source && service.key_span.start <= span.start
-            })
-            .max_by_key(|service| service.key_span.start)
-            .map(|service| format!("service {}", service.name));
-
+        let stage = Scopes::enclosing(&scopes.stages, span);
+        let service = Scopes::enclosing(&scopes.services, span);
         Subject {
             node: baseline::normalise_text(&node),
-            scope: stage.or(service).unwrap_or_default(),
+            scope: stage.or(service).unwrap_or_default().to_owned(),
         }
+    }
+}
+
+/// The first instruction (in the sorted list) that holds `offset`, found by bisection: a
+/// Dockerfile with thousands of instructions and diagnostics costs no more than it must.
+/// `running_ends` holds the largest end of the instructions up to each one.
+fn instruction_at(instructions: &[Span], running_ends: &[usize], offset: usize) -> Option<Span> {
+    let starting_before = instructions.partition_point(|instruction| instruction.start <= offset);
+    // The first instruction whose running end passes `offset` ends after it itself; it holds
+    // `offset` when it also starts at or before it.
+    let first_ending_after = running_ends.partition_point(|end| *end <= offset);
+    (first_ending_after < starting_before).then(|| instructions[first_ending_after])
+}
+
+/// The stages and services of the model by source, sorted by where they start, so the scope of
+/// a diagnostic is found by bisection rather than by a scan of the whole model.
+struct Scopes {
+    stages: HashMap<SourceId, Vec<(usize, String)>>,
+    services: HashMap<SourceId, Vec<(usize, String)>>,
+    /// For each Dockerfile, the running maximum of its sorted instructions' ends.
+    instruction_ends: HashMap<SourceId, Vec<usize>>,
+}
+
+impl Scopes {
+    fn of(model: &Model, commentable: &HashMap<SourceId, Commentable>) -> Self {
+        let mut instruction_ends = HashMap::new();
+        for (source, kind) in commentable {
+            let Commentable::Dockerfile { instructions } = kind else {
+                continue;
+            };
+            let mut running_end = 0;
+            let ends: Vec<usize> = instructions
+                .iter()
+                .map(|instruction| {
+                    running_end = running_end.max(instruction.end);
+                    running_end
+                })
+                .collect();
+            instruction_ends.insert(*source, ends);
+        }
+
+        let mut stages: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        for dockerfile in &model.dockerfiles {
+            for stage in &dockerfile.stages {
+                let label = match &stage.name {
+                    Some(name) => format!("stage {name}"),
+                    None => format!("stage {}", stage.index),
+                };
+                let entry = stages.entry(dockerfile.source).or_default();
+                entry.push((stage.span.start, label));
+            }
+        }
+        let mut services: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        for service in model.composes.iter().flat_map(|compose| &compose.services) {
+            let entry = services.entry(service.key_span.source).or_default();
+            entry.push((service.key_span.start, format!("service {}", service.name)));
+        }
+        for list in stages.values_mut().chain(services.values_mut()) {
+            list.sort_by_key(|(start, _)| *start);
+        }
+        Self {
+            stages,
+            services,
+            instruction_ends,
+        }
+    }
+
+    /// The label of the last scope starting at or before the span, in its source.
+    fn enclosing(scopes: &HashMap<SourceId, Vec<(usize, String)>>, span: Span) -> Option<&str> {
+        let list = scopes.get(&span.source)?;
+        let after = list.partition_point(|(start, _)| *start <= span.start);
+        let (_, label) = list.get(after.checked_sub(1)?)?;
+        Some(label)
     }
 }
 
@@ -1053,4 +1107,39 @@ fn absolute(path: &Path) -> PathBuf {
 
 fn display(path: &Path) -> String {
     crate::source::display_path(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instruction_at_finds_what_a_scan_finds() {
+        let source = SourceId(0);
+        let mut instructions: Vec<Span> = [(0, 10), (2, 4), (5, 30), (12, 14), (31, 31), (40, 50)]
+            .into_iter()
+            .map(|(start, end)| Span::new(source, start, end))
+            .collect();
+        instructions.sort();
+        let mut running_end = 0;
+        let ends: Vec<usize> = instructions
+            .iter()
+            .map(|instruction| {
+                running_end = running_end.max(instruction.end);
+                running_end
+            })
+            .collect();
+
+        for offset in 0..60 {
+            let scanned = instructions
+                .iter()
+                .find(|instruction| instruction.start <= offset && offset < instruction.end)
+                .copied();
+            assert_eq!(
+                instruction_at(&instructions, &ends, offset),
+                scanned,
+                "{offset}"
+            );
+        }
+    }
 }
