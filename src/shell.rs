@@ -541,9 +541,8 @@ fn literal_words(command: Node<'_>, script: &str) -> Vec<Option<String>> {
 }
 
 fn word(node: Node<'_>, script: &str) -> Word {
-    let text = shell_text(node, script, 0);
     Word {
-        literal: text.into_literal(),
+        literal: literal_text(node, script),
         range: node.byte_range(),
     }
 }
@@ -802,7 +801,9 @@ fn map_range(range: &Range<usize>, offsets: &[usize]) -> Range<usize> {
 #[derive(Debug, Default)]
 struct ShellText {
     bytes: Vec<u8>,
+    /// Kept only for text parsed again as a script, whose commands are mapped back.
     offsets: Vec<usize>,
+    tracks_offsets: bool,
     is_literal: bool,
 }
 
@@ -812,10 +813,28 @@ const MAX_WORD_NESTING: usize = 16;
 fn shell_text(node: Node<'_>, script: &str, nesting: usize) -> ShellText {
     let mut text = ShellText {
         is_literal: true,
+        tracks_offsets: true,
         ..ShellText::default()
     };
     text.push_node(node, script, nesting);
     text
+}
+
+/// A word's value after quote removal, when it does not depend on an expansion.
+fn literal_text(node: Node<'_>, script: &str) -> Option<String> {
+    // Most words are plain: no quotes, no escapes, nothing inside.
+    let plain = script
+        .get(node.byte_range())
+        .filter(|text| node.child_count() == 0 && node.kind() == "word" && !text.contains('\\'));
+    if let Some(plain) = plain {
+        return Some(plain.to_owned());
+    }
+    let mut text = ShellText {
+        is_literal: true,
+        ..ShellText::default()
+    };
+    text.push_node(node, script, 0);
+    text.into_literal()
 }
 
 impl ShellText {
@@ -929,7 +948,9 @@ impl ShellText {
 
     fn push_byte(&mut self, script: &str, offset: usize) {
         self.bytes.push(script.as_bytes()[offset]);
-        self.offsets.push(offset);
+        if self.tracks_offsets {
+            self.offsets.push(offset);
+        }
     }
 
     fn drop_prefix(&mut self, prefix: usize) {
