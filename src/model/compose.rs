@@ -8,6 +8,7 @@
 //! or included file), so diagnostics point at the line a person has to edit.
 
 mod include;
+mod layout;
 mod merge;
 mod prepare;
 pub mod project;
@@ -18,6 +19,7 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::layout::ServiceLayout;
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
@@ -81,6 +83,7 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
         include_chain: Vec::new(),
         included: HashMap::new(),
         files: Vec::new(),
+        layouts: HashMap::new(),
     };
     for file in files {
         loader.add_project_file(*file, &project_dir);
@@ -211,6 +214,8 @@ struct Loader<'a> {
     included: HashMap<include::IncludeKey, Option<Rc<Node>>>,
     /// Every file the project read, in the order first read.
     files: Vec<SourceId>,
+    /// How each file is written, read on first use by a service's layout.
+    layouts: HashMap<SourceId, Option<Rc<layout::DocumentLayout>>>,
 }
 
 /// One step of an `extends` chain: a service in a file.
@@ -590,6 +595,7 @@ impl Loader<'_> {
             cap_add: None,
             build: None,
             built: None,
+            layout: ServiceLayout::unknown("the service is not a mapping"),
         };
 
         match &definition.value {
@@ -605,6 +611,7 @@ impl Loader<'_> {
         service.cap_drop = self.listing(&name, definition, "cap_drop");
         service.cap_add = self.listing(&name, definition, "cap_add");
         service.build = self.build(&name, definition);
+        service.layout = self.service_layout(key_span, definition);
         service
     }
 
@@ -652,10 +659,12 @@ impl Loader<'_> {
                 items
             }
         };
+        let layout = self.list_layout(key_node, value, key);
         Some(Listing {
             key_span: key_node.span,
             used_at: key_node.used_at,
             items,
+            layout,
         })
     }
 

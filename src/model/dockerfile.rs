@@ -284,6 +284,9 @@ impl Builder<'_> {
             None => true,
         };
         let destination = copy_destination(instruction);
+        let verbatim_mode = (mode_text.value == mode)
+            .then(|| mode_text.verbatim_span(0..mode.len()))
+            .flatten();
         state.stage.setuid_steps.push(SetuidStep {
             span: chmod.span,
             mode: format!("--chmod={mode}"),
@@ -291,6 +294,7 @@ impl Builder<'_> {
             targets: destination.into_iter().collect(),
             directory: None,
             owner_is_root,
+            verbatim_mode,
         });
     }
 }
@@ -422,7 +426,20 @@ fn exec_form_script(arguments: &[Text]) -> Option<Text> {
 }
 
 fn setuid_step(script: &Text, step: ModeStep, owner_is_root: bool) -> SetuidStep {
+    let range = step.mode_range.clone();
+    let word = script.value.get(range.clone()).unwrap_or("");
+    let is_quoted = word.len() == step.mode.len() + 2
+        && (word.starts_with('"') && word.ends_with('"')
+            || word.starts_with('\'') && word.ends_with('\''));
+    let mode_range = if word == step.mode {
+        Some(range)
+    } else if is_quoted && word[1..word.len() - 1] == step.mode {
+        Some(range.start + 1..range.end - 1)
+    } else {
+        None
+    };
     SetuidStep {
+        verbatim_mode: mode_range.and_then(|range| script.verbatim_span(range)),
         span: script.source_span(step.mode_range.clone()),
         mode: step.mode,
         bits: step.bits,

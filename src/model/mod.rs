@@ -3,12 +3,14 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod layout;
 pub mod mode;
 
 use std::path::PathBuf;
 
 use crate::source::{SourceId, Span, Spanned};
 
+pub use layout::{ListLayout, ServiceLayout};
 pub use mode::{DirectoryEvidence, SpecialBits};
 
 /// Everything one run knows: the Dockerfiles and Compose files linted or read as context.
@@ -181,6 +183,9 @@ pub struct SetuidStep {
     /// The file belongs to root when the bit is set: the step ran as root, or `--chown` names
     /// root or is absent.
     pub owner_is_root: bool,
+    /// Where the mode itself is written, character for character (inside quotes), for a fix;
+    /// `None` when a line continuation, an escape or a variable stands in it.
+    pub verbatim_mode: Option<Span>,
 }
 
 /// One Compose file (with what it pulls in), as Compose would run it.
@@ -205,6 +210,8 @@ pub struct Service {
     /// The Dockerfile this service builds, as an index into [`Model::dockerfiles`]; set when the
     /// model of the run is assembled.
     pub built: Option<usize>,
+    /// How the service is written, for fixes that edit it in place.
+    pub layout: ServiceLayout,
 }
 
 impl Service {
@@ -269,6 +276,8 @@ pub struct Listing {
     /// Where the key takes effect when it is written elsewhere (see [`Spanned::used_at`]).
     pub used_at: Option<Span>,
     pub items: Vec<Spanned<String>>,
+    /// How the list is written, for fixes that edit it in place.
+    pub layout: ListLayout,
 }
 
 /// What a service builds: the Dockerfile (a path or inline text) and the stage.

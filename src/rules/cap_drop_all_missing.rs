@@ -1,7 +1,8 @@
 //! `cap-drop-all-missing`: a Compose service does not drop all capabilities
 //! (rules/cap-drop-all-missing.md).
 
-use crate::model::Model;
+use crate::fix::{self, Applicability, Fix};
+use crate::model::{Model, Service};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "cap-drop-all-missing";
@@ -34,14 +35,28 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                         )
                     };
                     ctx.report(NAME, cap_drop.key_span, message)
-                        .note_use(cap_drop.used_at);
+                        .note_use(cap_drop.used_at)
+                        .set_fix(fix(service));
                 }
                 None => {
                     let message =
                         format!("service `{}` does not drop any capabilities", service.name);
-                    ctx.report(NAME, service.key_span, message);
+                    ctx.report(NAME, service.key_span, message)
+                        .set_fix(fix(service));
                 }
             }
         }
     }
+}
+
+/// Adds `ALL` to `cap_drop` where it is written, or the key to the service.
+fn fix(service: &Service) -> Fix {
+    let cap_drop = service.cap_drop.as_ref();
+    let edits = fix::compose::add_to_list(service, cap_drop, "cap_drop", "ALL");
+    let description = match cap_drop.and_then(|cap_drop| cap_drop.layout.written_in.as_ref()) {
+        None if cap_drop.is_none() => "add `cap_drop: [ALL]` to the service".to_owned(),
+        None => "add `ALL` to `cap_drop`".to_owned(),
+        Some(place) => format!("add `ALL` to `cap_drop` in {place}, where it is written"),
+    };
+    Fix::new(Applicability::Safe, description, edits)
 }

@@ -3,7 +3,8 @@
 
 use crate::config::{NonRootImage, Settings};
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::model::{Base, Dockerfile, Model, Service, Stage, User};
+use crate::fix::{self, Applicability, Fix};
+use crate::model::{Base, Dockerfile, Listing, Model, Service, Stage, User};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "no-new-privileges-missing";
@@ -93,10 +94,59 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
             ctx.report(NAME, image.span, message)
         }
     };
+    diagnostic.set_fix(fix(service));
 
     if let (Some((dockerfile, stage)), Some(settings)) = (built, dockerfile_settings) {
         escalate_for_setuid_steps(dockerfile, stage, settings, diagnostic);
     }
+}
+
+/// Turns the option on where `security_opt` is written: an entry that turns it off gets
+/// `true`; otherwise `no-new-privileges:true` is added to the list, or the list to the service.
+fn fix(service: &Service) -> Fix {
+    const OPTION: &str = "no-new-privileges:true";
+
+    let Some(security_opt) = &service.security_opt else {
+        let edits = fix::compose::add_to_list(service, None, "security_opt", OPTION);
+        let description = format!("add `security_opt: [\"{OPTION}\"]` to the service");
+        return Fix::new(Applicability::Safe, description, edits);
+    };
+
+    let place = match &security_opt.layout.written_in {
+        Some(place) => format!(" in {place}, where it is written"),
+        None => String::new(),
+    };
+    match last_option_value(security_opt) {
+        Some((index, range)) => {
+            let entry = &security_opt.items[index].value;
+            let edits = fix::compose::replace_in_item(security_opt, index, range, "true");
+            let description = format!("turn `{}` to `true`{place}", entry.trim());
+            Fix::new(Applicability::Safe, description, edits)
+        }
+        None => {
+            let edits = fix::compose::add_to_list(service, Some(security_opt), "", OPTION);
+            let description = format!("add `{OPTION}` to `security_opt`{place}");
+            Fix::new(Applicability::Safe, description, edits)
+        }
+    }
+}
+
+/// The last `no-new-privileges` entry with a value (the one the engine obeys) and the byte
+/// range of that value in the entry.
+fn last_option_value(security_opt: &Listing) -> Option<(usize, std::ops::Range<usize>)> {
+    let mut found = None;
+    for (index, item) in security_opt.items.iter().enumerate() {
+        let option = item.value.trim_start();
+        let lead = item.value.len() - option.len();
+        let option = option.trim_end();
+        let Some(at) = option.find([':', '=']) else {
+            continue;
+        };
+        if &option[..at] == "no-new-privileges" {
+            found = Some((index, lead + at + 1..lead + option.len()));
+        }
+    }
+    found
 }
 
 fn check_dockerfile(dockerfile: &Dockerfile, ctx: &mut Context) {
