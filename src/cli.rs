@@ -137,6 +137,20 @@ pub struct CheckArgs {
     /// Read Compose variables from the process environment too.
     #[arg(long)]
     pub use_env: bool,
+
+    /// Apply the safe fixes to the files, each written whole or not at all, then report what
+    /// remains.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`, apply the unsafe fixes too: they change what a container or an
+    /// image may do (a program that loses its setuid bit).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff on standard output instead of writing them.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

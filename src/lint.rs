@@ -11,6 +11,7 @@ use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings}
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
+use crate::fix::Fix;
 use crate::model::compose::{self as compose_loader, LoadOptions};
 use crate::model::{self, BuildDockerfile, Model};
 use crate::parse;
@@ -769,6 +770,42 @@ fn relocate_inline(
         if let Some(span) = relocate(related.span) {
             related.span = span;
         }
+    }
+    if let Some(fix) = &mut diagnostic.fix {
+        relocate_inline_fix(fix, inline_locations, sources);
+    }
+}
+
+/// Moves the edits of a fix inside an inline Dockerfile to where that text stands in the
+/// Compose file, or withdraws them when it does not stand there as written.
+fn relocate_inline_fix(
+    fix: &mut Fix,
+    inline_locations: &HashMap<SourceId, Span>,
+    sources: &Sources,
+) {
+    let Ok(edits) = &fix.edits else {
+        return;
+    };
+    let text_at = |span: Span| sources.get(span.source).text.get(span.start..span.end);
+    let mut placed = Vec::new();
+    for edit in edits {
+        let Some(value) = inline_locations.get(&edit.span.source) else {
+            placed.push(Some(edit.span));
+            continue;
+        };
+        let span = place_in_block_scalar(sources, edit.span, *value)
+            .filter(|span| text_at(*span) == text_at(edit.span));
+        placed.push(span);
+    }
+
+    let spans: Option<Vec<Span>> = placed.into_iter().collect();
+    match (spans, &mut fix.edits) {
+        (Some(spans), Ok(edits)) => {
+            for (edit, span) in edits.iter_mut().zip(spans) {
+                edit.span = span;
+            }
+        }
+        _ => fix.refuse("the inline Dockerfile is not written as a block of lines"),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod mode;
 pub mod session;
 pub mod verify;
 
+use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
 /// Whether a fix keeps what the container can do: `--fix` applies safe fixes, unsafe ones only
@@ -95,5 +96,51 @@ impl Fix {
     /// Withdraws the edits, keeping the description, with the reason shown to the user.
     pub fn refuse(&mut self, reason: impl Into<String>) {
         self.edits = Err(reason.into());
+    }
+}
+
+/// The summary's note on fixes: how many diagnostics `--fix` would fix, and how many more
+/// `--unsafe-fixes` would; after `--fix` (`fixing`), only what unsafe fixes could still do.
+pub fn hint(diagnostics: &[Diagnostic], fixing: bool, unsafe_fixes: bool) -> Option<String> {
+    let count = |applicability: Applicability| {
+        diagnostics
+            .iter()
+            .filter_map(|diagnostic| diagnostic.fix.as_ref())
+            .filter(|fix| fix.applicability == applicability && fix.edits.is_ok())
+            .count()
+    };
+    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    let with_fix = if unsafe_fixes { safe + unsafe_ } else { safe };
+    let with_unsafe = if unsafe_fixes { 0 } else { unsafe_ };
+
+    match (fixing, with_fix, with_unsafe) {
+        (true, _, 0) | (false, 0, 0) => None,
+        (true, _, more) => Some(format!("{more} fixable with `--fix --unsafe-fixes`")),
+        (false, fixable, 0) => Some(format!("{fixable} fixable with `--fix`")),
+        (false, 0, more) => Some(format!("{more} fixable with `--fix --unsafe-fixes`")),
+        (false, fixable, more) => Some(format!(
+            "{fixable} fixable with `--fix`, {more} more with `--unsafe-fixes`"
+        )),
+    }
+}
+
+/// What a fix run did, for standard error: `fixed 3 diagnostics in 2 files`, or with `--diff`
+/// (nothing written) `would fix ...`.
+pub fn describe_fixed(outcome: &session::FixOutcome) -> String {
+    let diagnostics = match outcome.fixed {
+        1 => "1 diagnostic".to_owned(),
+        count => format!("{count} diagnostics"),
+    };
+    let files = match outcome.changes.len() {
+        1 => "1 file".to_owned(),
+        count => format!("{count} files"),
+    };
+    if outcome.changes.is_empty() {
+        return "nothing to fix".to_owned();
+    }
+    if outcome.written {
+        format!("fixed {diagnostics} in {files}")
+    } else {
+        format!("would fix {diagnostics} in {files}")
     }
 }

@@ -46,6 +46,8 @@ pub struct FixOutcome {
     pub changes: Vec<FileChange>,
     /// How many diagnostics the applied fixes address.
     pub fixed: usize,
+    /// Whether the changes were written.
+    pub written: bool,
 }
 
 /// A file that cannot be written: nothing after it is written either.
@@ -142,6 +144,7 @@ pub fn run(options: &LintOptions, fix: FixOptions) -> Result<FixOutcome, FixErro
     refuse_rejected(&mut result, &rejected);
     Ok(FixOutcome {
         result,
+        written: fix.write && !changes.is_empty(),
         changes,
         fixed,
     })

@@ -595,7 +595,7 @@ impl Loader<'_> {
             cap_add: None,
             build: None,
             built: None,
-            layout: ServiceLayout::unknown("the service is not a mapping"),
+            layout: ServiceLayout::unknown("it is not a mapping"),
         };
 
         match &definition.value {
