@@ -1,7 +1,9 @@
 //! Applying the edits of many fixes at once: a fix is taken whole or not at all, and only when
 //! its edits touch none of the edits already taken, so no fix can damage another's text.
-//! Identical edits (two services sharing one anchor) count once; insertions at the same place
-//! go in the order their fixes were taken.
+//! Identical edits (two services sharing one anchor) count once. Two insertions at one place
+//! conflict too: a list item and a new key both placed after a list's last line must go in that
+//! order, so the later fix waits for the next round, which reads the file with the first one
+//! applied.
 
 use std::collections::BTreeMap;
 
@@ -66,8 +68,8 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     fixed
 }
 
-/// Two different edits of one source that cannot both apply: overlapping replacements, or an
-/// insertion at or inside a replaced range.
+/// Two different edits of one source that cannot both apply: overlapping replacements,
+/// insertions at one offset, or an insertion at or inside a replaced range.
 fn conflict(edit: &Edit, other: &Edit) -> bool {
     if edit == other || edit.span.source != other.span.source {
         return false;
@@ -75,7 +77,7 @@ fn conflict(edit: &Edit, other: &Edit) -> bool {
 
     let (a, b) = (edit.span, other.span);
     match (a.start == a.end, b.start == b.end) {
-        (true, true) => false,
+        (true, true) => a.start == b.start,
         (true, false) => b.start <= a.start && a.start <= b.end,
         (false, true) => a.start <= b.start && b.start <= a.end,
         (false, false) => a.start < b.end && b.start < a.end,
@@ -99,11 +101,11 @@ mod tests {
     }
 
     #[test]
-    fn edits_apply_in_offset_order_and_insertions_keep_theirs() {
+    fn edits_apply_in_offset_order() {
         let text = "abcdef";
-        let edits = [edit(4, 4, "1"), edit(0, 1, "A"), edit(4, 4, "2")];
+        let edits = [edit(4, 4, "1"), edit(0, 1, "A"), edit(6, 6, "2")];
 
-        assert_eq!(apply(text, &edits), "Abcd12ef");
+        assert_eq!(apply(text, &edits), "Abcd1ef2");
     }
 
     #[test]
@@ -116,6 +118,7 @@ mod tests {
         assert!(set.try_add(&[edit(2, 4, "x")]));
         assert!(!set.try_add(&[edit(4, 4, "z"), edit(0, 1, "w")]));
         assert!(set.try_add(&[edit(5, 5, "z")]));
+        assert!(!set.try_add(&[edit(5, 5, "other")]));
 
         let (_, edits) = set.by_source().next().expect("one source");
         assert_eq!(edits.len(), 2);

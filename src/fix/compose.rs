@@ -107,10 +107,8 @@ fn add_key(service: &Service, key: &str, item: &str) -> Result<Edit, String> {
             let lead = if break_first { line_end } else { "" };
             let margin = " ".repeat(indent);
             let entry = if lists.is_flow {
-                format!(
-                    "{margin}{key}: [{}]{line_end}",
-                    flow_item(item, lists.quote)
-                )
+                let item = flow_item(item, quote_if_needed(item, lists.quote));
+                format!("{margin}{key}: [{item}]{line_end}")
             } else {
                 let dash = " ".repeat(indent + lists.dash_offset);
                 let item = block_item(item, Quote::Plain);
@@ -124,11 +122,22 @@ fn add_key(service: &Service, key: &str, item: &str) -> Result<Edit, String> {
             quote,
         } => {
             let separator = if is_empty { "" } else { ", " };
-            let entry = format!("{key}: [{}]", flow_item(item, quote));
+            let item = flow_item(item, quote_if_needed(item, quote));
+            let entry = format!("{key}: [{item}]");
             Edit::insert(at, format!("{separator}{entry}"))
         }
     };
     Ok(edit)
+}
+
+/// The quotes a new flow item takes when it opens a list: none when it reads the same without,
+/// else the file's `preferred` ones.
+fn quote_if_needed(item: &str, preferred: Quote) -> Quote {
+    if flow_item(item, Quote::Plain) == item {
+        Quote::Plain
+    } else {
+        preferred
+    }
 }
 
 /// An item of a block list, quoted as the list's items are, or when YAML needs it.

@@ -58,7 +58,8 @@ fn same_apart_from_fixed_keys(before: &Node, after: &Node, is_top_level: bool) -
                     .all(|((key, value), (other_key, other))| {
                         key.value == other_key.value
                             && key.tag == other_key.tag
-                            && same_apart_from_fixed_keys(value, other, false)
+                            && (same_apart_from_fixed_keys(value, other, false)
+                                || is_same_inline_dockerfile(key, value, other))
                     })
         }
         (Value::Sequence(before), Value::Sequence(after)) => {
@@ -69,6 +70,19 @@ fn same_apart_from_fixed_keys(before: &Node, after: &Node, is_top_level: bool) -
                     .all(|(item, other)| same_apart_from_fixed_keys(item, other, false))
         }
         (before_value, after_value) => before_value == after_value && before.tag == after.tag,
+    }
+}
+
+/// A `dockerfile_inline` value changed only as a fixed Dockerfile may change.
+fn is_same_inline_dockerfile(key: &Node, before: &Node, after: &Node) -> bool {
+    let is_inline = key
+        .as_scalar()
+        .is_some_and(|name| name.text == "dockerfile_inline");
+    match (before.as_scalar(), after.as_scalar()) {
+        (Some(before), Some(after)) if is_inline => {
+            check_dockerfile(&before.text, &after.text).is_ok()
+        }
+        _ => false,
     }
 }
 

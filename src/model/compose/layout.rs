@@ -330,7 +330,7 @@ impl Reader<'_> {
             Value::Mapping(_) => ValueLayout::Mapping(self.mapping_slot(value)),
             Value::Sequence(_) => ValueLayout::List(self.list_slot(value)),
             Value::Null if value.span.start == value.span.end => {
-                ValueLayout::Mapping(self.slot_under_key(key))
+                ValueLayout::Mapping(self.slot_under_key(key, value))
             }
             Value::Null | Value::Scalar(_) => {
                 let written = self
@@ -371,11 +371,12 @@ impl Reader<'_> {
 
     /// Where the first key goes under a key with no value (`app:`): on the next line, one level
     /// deeper.
-    fn slot_under_key(&self, key: &Node) -> Result<KeySlot, String> {
+    fn slot_under_key(&self, key: &Node, null: &Node) -> Result<KeySlot, String> {
         if !starts_its_line(self.text, key.span.start) {
             return Err("its key does not start a line".to_owned());
         }
-        let (at, break_first) = self.line_after(key.span.end)?;
+        let end = written_end(null, self.text).unwrap_or(key.span.end);
+        let (at, break_first) = self.line_after(end.max(key.span.end))?;
         Ok(KeySlot::Block {
             at,
             indent: column(self.text, key.span.start) + self.style.indent,
@@ -495,6 +496,13 @@ fn written_end(node: &Node, text: &str) -> Option<usize> {
     }
 
     match &node.value {
+        // A key without a value (`SES_REGION:`): the parser places the null at the colon.
+        Value::Null if node.span.start == node.span.end => {
+            let rest = text.get(node.span.start..)?;
+            let after_blanks = rest.trim_start_matches(' ');
+            let colon = usize::from(after_blanks.starts_with(':'));
+            Some(node.span.start + rest.len() - after_blanks.len() + colon)
+        }
         Value::Null | Value::Scalar(_) => Some(trimmed_end(text, node.span)),
         Value::Sequence(_) | Value::Mapping(_) if is_flow(node, text) => {
             let close = if matches!(node.value, Value::Sequence(_)) {
