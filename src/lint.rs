@@ -298,6 +298,7 @@ impl Run {
     }
 
     fn finish(mut self) -> LintResult {
+        model::entrypoint::read_scripts(&mut self.model, &mut self.sources);
         self.diagnostics.extend(rules::run_all(&self.model));
 
         let mut diagnostics: Vec<Diagnostic> = self

@@ -18,6 +18,8 @@ use crate::parse::interpolate::{interpolate, parse_env_file};
 use crate::parse::yaml::{self, Node, Value};
 use crate::source::{Source, SourceId, Sources, Span, Spanned};
 
+mod fields;
+
 /// The rule name of diagnostics for files that cannot be read as Compose intends.
 const PARSE_ERROR: &str = "parse-error";
 
@@ -363,6 +365,11 @@ impl Loader<'_> {
             cap_add: None,
             build: None,
             built: None,
+            privileged: None,
+            namespaces: Vec::new(),
+            volumes: Vec::new(),
+            devices: Vec::new(),
+            entrypoint: None,
         };
 
         match &definition.value {
@@ -382,6 +389,11 @@ impl Loader<'_> {
         service.cap_drop = self.listing(&name, definition, "cap_drop");
         service.cap_add = self.listing(&name, definition, "cap_add");
         service.build = self.build(&name, definition);
+        service.privileged = self.field_scalar(&name, definition, "privileged");
+        service.namespaces = self.namespaces(&name, definition);
+        service.volumes = self.volumes(&name, definition);
+        service.devices = self.devices(&name, definition);
+        service.entrypoint = self.entrypoint(&name, definition);
         service
     }
 
