@@ -25,7 +25,7 @@ fn seed_example_reports_both_diagnostics_and_exits_1() {
 #[test]
 fn clean_file_exits_0() {
     escalint()
-        .args(["check", "fixtures/setuid-bit/clean-modes/Dockerfile"])
+        .args(["check", "fixtures/unconfined-profile/clean/compose.yaml"])
         .assert()
         .code(0)
         .stderr(predicate::str::contains("no problems found in 1 file"));

@@ -1,8 +1,8 @@
 //! `no-new-privileges-missing`: a container runs as a non-root user without `no-new-privileges`
 //! (rules/no-new-privileges-missing.md).
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Dockerfile, Model, Service, Stage, User};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::model::{Dockerfile, ImageOrigin, Model, Service, Stage, User, UserOrigin};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "no-new-privileges-missing";
@@ -15,7 +15,7 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
     }
 
     for dockerfile in &model.dockerfiles {
-        check_dockerfile(dockerfile, ctx);
+        check_dockerfile(model, dockerfile, ctx);
     }
 }
 
@@ -29,37 +29,55 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
         return;
     }
 
-    let diagnostic = match (&service.user, built) {
-        (Some(user), _) => {
-            if !is_non_root(&User::parse(&user.value)) {
-                return;
-            }
+    let origin = model.service_user(service);
+    if !origin.is_non_root() {
+        return;
+    }
+
+    let name = &service.name;
+    let diagnostic = match origin {
+        UserOrigin::Service(user) => {
             let message = format!(
-                "service `{}` runs as user `{}` without `no-new-privileges`",
-                service.name, user.value
+                "service `{name}` runs as user `{}` without `no-new-privileges`",
+                user.value
             );
             ctx.report(NAME, user.span, message)
         }
-        (None, Some((_, stage))) => {
-            let Some(stage_user) = &stage.user else {
-                return;
-            };
-            if !is_non_root(&stage_user.user) {
-                return;
-            }
+        UserOrigin::Instruction(stage_user) => {
             let message = format!(
-                "service `{}` runs as user `{}` (from its Dockerfile) without `no-new-privileges`",
-                service.name,
+                "service `{name}` runs as user `{}` (from its Dockerfile) without `no-new-privileges`",
                 display_user(&stage_user.user)
             );
             let diagnostic = ctx.report(NAME, service.key_span, message);
-            diagnostic.related.push(crate::diagnostic::Related {
+            diagnostic.related.push(Related {
                 span: stage_user.span,
                 message: "the user is set here".to_owned(),
             });
             diagnostic
         }
-        (None, None) => return,
+        UserOrigin::Image(image) => {
+            let user = image_user(&image);
+            if built.is_none() {
+                let message = format!(
+                    "service `{name}` runs `{}`, whose user is `{user}`, without `no-new-privileges`",
+                    image.reference
+                );
+                ctx.report(NAME, image.span, message)
+            } else {
+                let message = format!(
+                    "service `{name}` runs as user `{user}` (from its base image `{}`) without \
+                     `no-new-privileges`",
+                    image.reference
+                );
+                let diagnostic = ctx.report(NAME, service.key_span, message);
+                diagnostic.related.push(Related {
+                    span: image.span,
+                    message: "the base image is named here".to_owned(),
+                });
+                diagnostic
+            }
+        }
+        UserOrigin::Unknown => return,
     };
 
     if let Some((dockerfile, stage)) = built {
@@ -67,7 +85,7 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
     }
 }
 
-fn check_dockerfile(dockerfile: &Dockerfile, ctx: &mut Context) {
+fn check_dockerfile(model: &Model, dockerfile: &Dockerfile, ctx: &mut Context) {
     if dockerfile.built_by_compose {
         return;
     }
@@ -77,19 +95,31 @@ fn check_dockerfile(dockerfile: &Dockerfile, ctx: &mut Context) {
     if stage.is_windows {
         return;
     }
-    let Some(stage_user) = &stage.user else {
-        return;
-    };
 
-    if !is_non_root(&stage_user.user) {
+    let origin = model.stage_user(dockerfile, stage);
+    if !origin.is_non_root() {
         return;
     }
 
-    let message = format!(
-        "the image runs as user `{}`; start its containers with `no-new-privileges`",
-        display_user(&stage_user.user)
-    );
-    let diagnostic = ctx.report(NAME, stage_user.span, message);
+    let diagnostic = match origin {
+        UserOrigin::Instruction(stage_user) => {
+            let message = format!(
+                "the image runs as user `{}`; start its containers with `no-new-privileges`",
+                display_user(&stage_user.user)
+            );
+            ctx.report(NAME, stage_user.span, message)
+        }
+        UserOrigin::Image(image) => {
+            let message = format!(
+                "the image runs as user `{}` (from its base image `{}`); start its containers \
+                 with `no-new-privileges`",
+                image_user(&image),
+                image.reference
+            );
+            ctx.report(NAME, stage.span, message)
+        }
+        UserOrigin::Service(_) | UserOrigin::Unknown => return,
+    };
     escalate_for_setuid_steps(dockerfile, stage, diagnostic);
 }
 
@@ -102,7 +132,7 @@ fn escalate_for_setuid_steps(dockerfile: &Dockerfile, stage: &Stage, diagnostic:
             }
             diagnostic.severity = Severity::Error;
             let target = step.targets.first().map_or("a file", String::as_str);
-            diagnostic.related.push(crate::diagnostic::Related {
+            diagnostic.related.push(Related {
                 span: step.span,
                 message: format!("`{target}` is made {} here", step.bits.describe()),
             });
@@ -110,8 +140,12 @@ fn escalate_for_setuid_steps(dockerfile: &Dockerfile, stage: &Stage, diagnostic:
     }
 }
 
-fn is_non_root(user: &User) -> bool {
-    !user.is_empty() && !user.is_root()
+/// The user a known image runs as, for messages.
+fn image_user(image: &ImageOrigin<'_>) -> String {
+    image
+        .known
+        .as_ref()
+        .map_or_else(String::new, |known| display_user(&known.user))
 }
 
 fn display_user(user: &User) -> String {
