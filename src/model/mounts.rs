@@ -109,8 +109,11 @@ pub fn mode_is_read_only(mode: &str) -> bool {
 
 /// An absolute host path with `.`, `..`, repeated and trailing slashes folded, as the kernel
 /// resolves it (`/var//run/../run/` is `/var/run`); `None` for relative, home and Windows paths.
+/// A leading `//`, which Compose files written for Docker Desktop on Windows use to keep a path
+/// from being converted (`//var/run/docker.sock`), is the root too; `//./` and `//?/` start
+/// Windows device paths.
 pub fn normalise_absolute(path: &str) -> Option<String> {
-    if !path.starts_with('/') || path.starts_with("//") {
+    if !path.starts_with('/') || path.starts_with("//./") || path.starts_with("//?/") {
         return None;
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -179,6 +182,11 @@ mod tests {
         assert_eq!(normalise_absolute("/").as_deref(), Some("/"));
         assert_eq!(normalise_absolute("/..").as_deref(), Some("/"));
         assert_eq!(normalise_absolute("./data"), None);
+        assert_eq!(
+            normalise_absolute("//var/run/docker.sock").as_deref(),
+            Some("/var/run/docker.sock")
+        );
+        assert_eq!(normalise_absolute("//./pipe/docker_engine"), None);
         assert!(is_within("/var/lib/docker/volumes", "/var/lib/docker"));
         assert!(!is_within("/var/lib/dockerd", "/var/lib/docker"));
         assert!(is_within("/etc", "/"));

@@ -1,6 +1,7 @@
 //! `sensitive-host-mount`: a service mounts a host folder that controls the host, or is given a
 //! host device (rules/sensitive-host-mount.md).
 
+use crate::diagnostic::Severity;
 use crate::model::mounts::{is_within, normalise_absolute};
 use crate::model::{Model, Mount, Service};
 use crate::rules::{Context, docker_socket_mount};
@@ -24,7 +25,8 @@ const SENSITIVE: &[&str] = &[
 ];
 
 /// Folders where any path below is as sensitive as the folder itself. Below `/etc`, `/dev` and
-/// `/run` single files are mounted for good reasons (`/etc/localtime`, `/dev/dri`, `/run/dbus`).
+/// `/run` single files are mounted for good reasons (`/etc/localtime`, `/dev/dri`), except the
+/// system bus and systemd's sockets: a root client there is root on the host.
 const WHOLE_TREES: &[&str] = &[
     "/proc",
     "/sys",
@@ -33,6 +35,40 @@ const WHOLE_TREES: &[&str] = &[
     "/var/lib/docker",
     "/lib/modules",
     "/usr/lib/modules",
+    "/run/dbus",
+    "/var/run/dbus",
+    "/run/systemd",
+    "/var/run/systemd",
+];
+
+/// Devices that give raw access to the host's disks, memory or kernel log; other devices
+/// (GPUs, serial adapters, `/dev/net/tun`, `/dev/kvm`) give access to one piece of hardware and
+/// are reported as notes.
+const RAW_DEVICE_PREFIXES: &[&str] = &[
+    "/dev/sd",
+    "/dev/hd",
+    "/dev/vd",
+    "/dev/xvd",
+    "/dev/nvme",
+    "/dev/mmcblk",
+    "/dev/md",
+    "/dev/dm-",
+    "/dev/loop",
+    "/dev/nbd",
+    "/dev/rbd",
+    "/dev/zd",
+    "/dev/mapper/",
+    "/dev/disk/",
+    "/dev/block/",
+    "/dev/zvol/",
+];
+const RAW_DEVICES: &[&str] = &[
+    "/dev",
+    "/dev/mem",
+    "/dev/kmem",
+    "/dev/port",
+    "/dev/kmsg",
+    "/dev/zfs",
 ];
 
 /// Files below `/etc` that hold password hashes or grant root.
@@ -51,11 +87,21 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
             }
 
             for device in &service.devices {
+                let path = normalise_absolute(&device.value);
+                let raw = path.as_deref().is_some_and(is_raw_device);
+                let what = if raw {
+                    "raw host device"
+                } else {
+                    "host device"
+                };
                 let message = format!(
-                    "service `{}` is given the host device `{}`",
+                    "service `{}` is given the {what} `{}`",
                     service.name, device.value
                 );
-                ctx.report(NAME, device.span, message);
+                let diagnostic = ctx.report(NAME, device.span, message);
+                if !raw {
+                    diagnostic.severity = Severity::Note;
+                }
             }
         }
     }
@@ -81,6 +127,13 @@ fn check_mount(service: &Service, mount: &Mount, ctx: &mut Context) {
         service.name
     );
     ctx.report(NAME, source.span, message);
+}
+
+fn is_raw_device(path: &str) -> bool {
+    RAW_DEVICES.contains(&path)
+        || RAW_DEVICE_PREFIXES
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
 }
 
 /// Why a normalised host path is sensitive, as the end of the message; `None` when it is not.
@@ -127,8 +180,24 @@ mod tests {
         );
         assert_eq!(why_sensitive("/etc/sudoers.d/app").as_deref(), Some(""));
         assert_eq!(why_sensitive("/etc/localtime"), None);
+        assert_eq!(
+            why_sensitive("/run/dbus/system_bus_socket").as_deref(),
+            Some(" (inside `/run/dbus`)")
+        );
         assert_eq!(why_sensitive("/dev/dri"), None);
         assert_eq!(why_sensitive("/srv/data"), None);
         assert_eq!(why_sensitive("/var/lib/dockerd"), None);
+    }
+
+    #[test]
+    fn raw_devices_are_disks_memory_and_the_kernel_log() {
+        assert!(is_raw_device("/dev/sda1"));
+        assert!(is_raw_device("/dev/nvme0n1"));
+        assert!(is_raw_device("/dev/mem"));
+        assert!(is_raw_device("/dev/disk/by-id/ata-x"));
+        assert!(!is_raw_device("/dev/dri"));
+        assert!(!is_raw_device("/dev/net/tun"));
+        assert!(!is_raw_device("/dev/ttyUSB0"));
+        assert!(!is_raw_device("/dev/kvm"));
     }
 }

@@ -110,10 +110,12 @@ impl Loader<'_> {
                     let Some(spec) = self.interpolated_scalar(entry, &what) else {
                         continue;
                     };
-                    let end = match spec.value.starts_with('/') {
-                        true => spec.value.find(':').unwrap_or(spec.value.len()),
-                        false => spec.value.len(),
-                    };
+                    // A CDI name (`vendor.com/class=name`) has no `:`; a path is split there.
+                    let end = spec.value.find(':').unwrap_or(spec.value.len());
+                    if end == 0 {
+                        // An unset variable left no host device; Compose refuses the entry.
+                        continue;
+                    }
                     let span = self.written_span(&spec, 0..end);
                     devices.push(Spanned::new(spec.value[..end].to_owned(), span));
                 }
@@ -302,6 +304,7 @@ mod tests {
         let (services, sources, messages) = services_of(
             "services:\n  radio:\n    image: example/radio:1\n    devices:\n      \
              - \"/dev/ttyUSB0:/dev/ttyACM0:rwm\"\n      - nvidia.com/gpu=all\n      \
+             - \"${ZIGBEE_DEVICE}:/dev/ttyACM0\"\n      \
              - source: /dev/kvm\n        target: /dev/kvm\n",
         );
 
