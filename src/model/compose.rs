@@ -370,6 +370,7 @@ impl Loader<'_> {
             volumes: Vec::new(),
             devices: Vec::new(),
             entrypoint: None,
+            command: None,
         };
 
         match &definition.value {
@@ -394,6 +395,7 @@ impl Loader<'_> {
         service.volumes = self.volumes(&name, definition);
         service.devices = self.devices(&name, definition);
         service.entrypoint = self.entrypoint(&name, definition);
+        service.command = self.command(&name, definition);
         service
     }
 

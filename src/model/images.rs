@@ -14,6 +14,9 @@ pub struct ImageUser {
     pub user: User,
     /// The non-root user the image's entrypoint steps down to when it starts as root.
     pub steps_down_to: Option<String>,
+    /// The commands the entrypoint steps down for: the image's server programs, besides its
+    /// default command and options passed to it (`--port=1`); `None` for any command.
+    pub steps_down_for: Option<&'static [&'static str]>,
     /// The pattern that matched, for messages: `gcr.io/distroless/*:*nonroot*`.
     pub pattern: String,
 }
@@ -22,6 +25,19 @@ impl ImageUser {
     /// The image starts as a non-root user.
     pub fn is_non_root(&self) -> bool {
         !self.user.is_empty() && !self.user.is_root()
+    }
+
+    /// The user the entrypoint steps down to when the container runs `command` (`None`: the
+    /// image's default command).
+    pub fn steps_down_with(&self, command: Option<&[String]>) -> Option<&str> {
+        let to = self.steps_down_to.as_deref()?;
+        let (Some(servers), Some(first)) = (self.steps_down_for, command.and_then(<[_]>::first))
+        else {
+            return Some(to);
+        };
+        // The entrypoints prepend the server to a command that starts with an option.
+        let program = first.rsplit('/').next().unwrap_or(first);
+        (first.starts_with('-') || servers.contains(&program)).then_some(to)
     }
 }
 
@@ -32,6 +48,7 @@ struct Row {
     pattern: &'static str,
     user: &'static str,
     steps_down_to: Option<&'static str>,
+    steps_down_for: Option<&'static [&'static str]>,
 }
 
 const fn runs_as(pattern: &'static str, user: &'static str) -> Row {
@@ -39,14 +56,22 @@ const fn runs_as(pattern: &'static str, user: &'static str) -> Row {
         pattern,
         user,
         steps_down_to: None,
+        steps_down_for: None,
     }
 }
 
-const fn steps_down(pattern: &'static str, to: &'static str) -> Row {
+/// An image that starts as root and whose entrypoint steps down to `to` when it runs one of
+/// `servers` (or its default command); `None` steps down whatever the command.
+const fn steps_down(
+    pattern: &'static str,
+    to: &'static str,
+    servers: Option<&'static [&'static str]>,
+) -> Row {
     Row {
         pattern,
         user: "root",
         steps_down_to: Some(to),
+        steps_down_for: servers,
     }
 }
 
@@ -76,19 +101,36 @@ const TABLE: &[Row] = &[
     runs_as("docker.io/library/kong:*", "kong"),
     runs_as("docker.io/library/wordpress:cli*", "www-data"),
     runs_as("docker.io/library/mariadb:*ubi*", "mysql"),
-    // Official images whose `docker-entrypoint.sh` starts as root and steps down with `gosu`
-    // or `su-exec` after fixing ownership of the data directory.
-    steps_down("docker.io/library/postgres:*", "postgres"),
-    steps_down("docker.io/library/mysql:*", "mysql"),
-    steps_down("docker.io/library/mariadb:*", "mysql"),
-    steps_down("docker.io/library/mongo:*", "mongodb"),
-    steps_down("docker.io/library/redis:*", "redis"),
-    steps_down("docker.io/library/ghost:*", "node"),
+    // Official images whose `docker-entrypoint.sh` starts as root and, when it runs the server,
+    // steps down with `gosu` or `su-exec` after fixing ownership of the data directory; any
+    // other command runs as root.
+    steps_down(
+        "docker.io/library/postgres:*",
+        "postgres",
+        Some(&["postgres"]),
+    ),
+    steps_down("docker.io/library/mysql:*", "mysql", Some(&["mysqld"])),
+    steps_down(
+        "docker.io/library/mariadb:*",
+        "mysql",
+        Some(&["mariadbd", "mysqld"]),
+    ),
+    steps_down(
+        "docker.io/library/mongo:*",
+        "mongodb",
+        Some(&["mongod", "mongos"]),
+    ),
+    steps_down(
+        "docker.io/library/redis:*",
+        "redis",
+        Some(&["redis-server"]),
+    ),
+    steps_down("docker.io/library/ghost:*", "node", Some(&["node"])),
     // LinuxServer.io images start as root and run their services as `abc` (PUID/PGID) through
     // s6-overlay (docs.linuxserver.io, "Understanding PUID and PGID").
-    steps_down("lscr.io/linuxserver/*:*", "abc"),
-    steps_down("ghcr.io/linuxserver/*:*", "abc"),
-    steps_down("docker.io/linuxserver/*:*", "abc"),
+    steps_down("lscr.io/linuxserver/*:*", "abc", None),
+    steps_down("ghcr.io/linuxserver/*:*", "abc", None),
+    steps_down("docker.io/linuxserver/*:*", "abc", None),
     // Grafana runs as 472 (Grafana documentation, "Run Grafana Docker image").
     runs_as("docker.io/grafana/grafana:*", "472"),
     runs_as("docker.io/grafana/grafana-oss:*", "472"),
@@ -131,6 +173,7 @@ pub fn known_user(reference: &str, configured: &[ConfiguredImage]) -> Option<Ima
             return Some(ImageUser {
                 user: User::parse(&entry.user),
                 steps_down_to: None,
+                steps_down_for: None,
                 pattern: entry.pattern.clone(),
             });
         }
@@ -140,6 +183,7 @@ pub fn known_user(reference: &str, configured: &[ConfiguredImage]) -> Option<Ima
     Some(ImageUser {
         user: User::parse(row.user),
         steps_down_to: row.steps_down_to.map(str::to_owned),
+        steps_down_for: row.steps_down_for,
         pattern: row.pattern.to_owned(),
     })
 }
@@ -303,7 +347,16 @@ mod tests {
     fn official_images_that_step_down_are_root_with_a_target() {
         let postgres = known_user("postgres", &[]).expect("known");
         assert!(!postgres.is_non_root());
-        assert_eq!(postgres.steps_down_to.as_deref(), Some("postgres"));
+        assert_eq!(postgres.steps_down_with(None), Some("postgres"));
+        let words = |text: &str| -> Vec<String> { text.split(' ').map(str::to_owned).collect() };
+        let server = words("postgres -c fsync=off");
+        assert_eq!(postgres.steps_down_with(Some(&server)), Some("postgres"));
+        let options = words("-c fsync=off");
+        assert_eq!(postgres.steps_down_with(Some(&options)), Some("postgres"));
+        let dump = words("/scripts/dump.sh");
+        assert_eq!(postgres.steps_down_with(Some(&dump)), None);
+        let linuxserver = known_user("lscr.io/linuxserver/sonarr", &[]).expect("known");
+        assert_eq!(linuxserver.steps_down_with(Some(&dump)), Some("abc"));
         assert_eq!(user_of("mariadb:11.4-ubi").as_deref(), Some("mysql"));
         assert_eq!(user_of("ubuntu:24.04"), None);
     }

@@ -212,6 +212,8 @@ pub struct Service {
     pub devices: Vec<Spanned<String>>,
     /// `entrypoint:`, which replaces the image's entrypoint.
     pub entrypoint: Option<Entrypoint>,
+    /// `command:` as words, which replaces the image's default command.
+    pub command: Option<Vec<String>>,
 }
 
 impl Service {

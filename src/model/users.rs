@@ -106,14 +106,15 @@ impl Model {
             return entrypoint.steps_down.as_ref().map(StepDownOrigin::Program);
         }
 
+        let command = service.command.as_deref();
         if service.build.is_some() {
             let (dockerfile, stage) = self.built_stage(service)?;
-            return self.stage_step_down(dockerfile, stage);
+            return self.image_step_down(dockerfile, stage, command);
         }
 
         let image = service.image.as_ref()?;
         let known = images::known_user(&image.value, &self.allowances.images)?;
-        let to = known.steps_down_to?;
+        let to = known.steps_down_with(command)?.to_owned();
         Some(StepDownOrigin::Image {
             reference: &image.value,
             to,
@@ -121,10 +122,22 @@ impl Model {
     }
 
     /// How the entrypoint of an image built from `stage` steps down from root.
+    // LIMITATION: a `CMD` in the Dockerfile is not read, so a base image that steps down only
+    // for its server counts as stepping down whatever command the image runs.
     pub fn stage_step_down<'a>(
         &'a self,
         dockerfile: &'a Dockerfile,
         stage: &'a Stage,
+    ) -> Option<StepDownOrigin<'a>> {
+        self.image_step_down(dockerfile, stage, None)
+    }
+
+    /// The `ENTRYPOINT` of the stage, else the base image's entrypoint for `command`.
+    fn image_step_down<'a>(
+        &'a self,
+        dockerfile: &'a Dockerfile,
+        stage: &'a Stage,
+        command: Option<&[String]>,
     ) -> Option<StepDownOrigin<'a>> {
         if let Some(entrypoint) = &stage.entrypoint {
             return entrypoint.steps_down.as_ref().map(StepDownOrigin::Program);
@@ -134,7 +147,7 @@ impl Model {
             return None;
         };
         let known = images::known_user(reference, &self.allowances.images)?;
-        let to = known.steps_down_to?;
+        let to = known.steps_down_with(command)?.to_owned();
         Some(StepDownOrigin::Image { reference, to })
     }
 

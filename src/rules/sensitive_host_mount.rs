@@ -26,7 +26,7 @@ const SENSITIVE: &[&str] = &[
 
 /// Folders where any path below is as sensitive as the folder itself. Below `/etc`, `/dev` and
 /// `/run` single files are mounted for good reasons (`/etc/localtime`, `/dev/dri`), except the
-/// system bus and systemd's sockets: a root client there is root on the host.
+/// sockets of the system bus, systemd and libvirt: a root client there is root on the host.
 const WHOLE_TREES: &[&str] = &[
     "/proc",
     "/sys",
@@ -39,6 +39,8 @@ const WHOLE_TREES: &[&str] = &[
     "/var/run/dbus",
     "/run/systemd",
     "/var/run/systemd",
+    "/run/libvirt",
+    "/var/run/libvirt",
 ];
 
 /// Devices that give raw access to the host's disks, memory or kernel log; other devices

@@ -168,6 +168,27 @@ impl Loader<'_> {
         })
     }
 
+    /// `command:` as words: a list, or a string split as a shell splits it (Compose splits it
+    /// the same way, without running a shell).
+    pub(super) fn command(&mut self, service: &str, definition: &Node) -> Option<Vec<String>> {
+        let value = definition.get("command")?;
+        let what = format!("command` of service `{service}");
+        match &value.value {
+            Value::Scalar(_) => {
+                let text = self.interpolated_scalar(value, &what)?;
+                Some(split_words(&text.value))
+            }
+            Value::Sequence(nodes) => {
+                let mut words = Vec::new();
+                for node in nodes {
+                    words.extend(self.interpolated_scalar(node, &what).map(|item| item.value));
+                }
+                Some(words)
+            }
+            Value::Null | Value::Mapping(_) => None,
+        }
+    }
+
     /// The step-down program of a list-form entrypoint, directly or in its `sh -c` string.
     fn step_down_in_items(&self, items: &[Spanned<String>]) -> Option<StepDown> {
         let words: Vec<Option<&str>> = items.iter().map(|item| Some(item.value.as_str())).collect();
@@ -214,6 +235,37 @@ impl Loader<'_> {
         };
         Span::new(span.source, start + range.start, start + range.end)
     }
+}
+
+/// Words split on unquoted blanks, single and double quotes removed.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote = None;
+    for character in text.chars() {
+        match (quote, character) {
+            (None, '\'' | '"') => {
+                quote = Some(character);
+                in_word = true;
+            }
+            (Some(open), _) if character == open => quote = None,
+            (None, blank) if blank.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            _ => {
+                word.push(character);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }
 
 #[cfg(test)]
@@ -318,6 +370,31 @@ mod tests {
         assert_eq!(
             text_at(&sources, services[0].devices[0].span),
             "/dev/ttyUSB0"
+        );
+    }
+
+    #[test]
+    fn commands_split_into_words() {
+        let (services, _, messages) = services_of(
+            "services:\n  string:\n    image: example/a:1\n    command: /scripts/dump.sh \"--out dir\" ''\n  \
+             list:\n    image: example/b:1\n    command: [\"-c\", \"fsync=off\"]\n",
+        );
+
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(
+            services[0].command.as_deref(),
+            Some(
+                [
+                    "/scripts/dump.sh".to_owned(),
+                    "--out dir".to_owned(),
+                    String::new()
+                ]
+                .as_slice()
+            )
+        );
+        assert_eq!(
+            services[1].command.as_deref(),
+            Some(["-c".to_owned(), "fsync=off".to_owned()].as_slice())
         );
     }
 
