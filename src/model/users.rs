@@ -73,8 +73,11 @@ impl Model {
         }
 
         match &service.image {
-            Some(image) => UserOrigin::Image(self.image_origin(&image.value, image.span)),
-            None => UserOrigin::Unknown,
+            // An image named by a variable without a value is unknown, not an image.
+            Some(image) if !image.value.trim().is_empty() => {
+                UserOrigin::Image(self.image_origin(&image.value, image.span))
+            }
+            _ => UserOrigin::Unknown,
         }
     }
 
@@ -90,6 +93,7 @@ impl Model {
 
         let root = dockerfile.root_stage(stage);
         match &root.base {
+            Base::Image(reference) if reference.trim().is_empty() => UserOrigin::Unknown,
             Base::Image(reference) => UserOrigin::Image(self.image_origin(reference, root.span)),
             Base::Scratch | Base::Stage(_) => UserOrigin::Image(ImageOrigin {
                 reference: "scratch",

@@ -157,6 +157,9 @@ fn why_sensitive(path: &str) -> Option<String> {
     }
 
     if let Some(tree) = WHOLE_TREES.iter().find(|tree| is_within(path, tree)) {
+        if path == *tree {
+            return Some(String::new());
+        }
         return Some(format!(" (inside `{tree}`)"));
     }
     if SENSITIVE_FILES.iter().any(|file| is_within(path, file)) {
@@ -182,6 +185,7 @@ mod tests {
         );
         assert_eq!(why_sensitive("/etc/sudoers.d/app").as_deref(), Some(""));
         assert_eq!(why_sensitive("/etc/localtime"), None);
+        assert_eq!(why_sensitive("/run/dbus").as_deref(), Some(""));
         assert_eq!(
             why_sensitive("/run/dbus/system_bus_socket").as_deref(),
             Some(" (inside `/run/dbus`)")
