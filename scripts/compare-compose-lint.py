@@ -69,7 +69,7 @@ def main():
 
     corpus = os.path.abspath(args.corpus)
     files = compose_files(corpus)
-    escalint = args.escalint or build_escalint()
+    escalint = os.path.abspath(args.escalint) if args.escalint else build_escalint()
 
     with tempfile.TemporaryDirectory(prefix="compose-lint-") as venv:
         python, compose_lint = install_compose_lint(venv, args.compose_lint_version)
