@@ -179,7 +179,9 @@ def print_table(services, ours, theirs, corpus, details):
         keys = universe | set(flagged_ours) | set(flagged_theirs)
         both = sum(1 for key in keys if key in flagged_ours and key in flagged_theirs)
         only_ours = sorted(key for key in keys if key in flagged_ours and key not in flagged_theirs)
-        only_theirs = sorted(key for key in keys if key in flagged_theirs and key not in flagged_ours)
+        only_theirs = sorted(
+            key for key in keys if key in flagged_theirs and key not in flagged_ours
+        )
         neither = len(keys) - both - len(only_ours) - len(only_theirs)
         agreement = (both + neither) / len(keys) if keys else 1.0
         print(f"| `{rule}` | {', '.join(ids)} | {both} | {len(only_ours)} | {len(only_theirs)} "

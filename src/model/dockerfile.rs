@@ -605,7 +605,8 @@ mod tests {
 
     #[test]
     fn run_flags_that_widen_a_step_are_kept_per_stage() {
-        let text = "FROM alpine AS build\nARG NET=host\nRUN --network=$NET --mount=type=cache,target=/c make\n\
+        let text = "FROM alpine AS build\nARG NET=host\n\
+                    RUN --network=$NET --mount=type=cache,target=/c make\n\
                     FROM build\nRUN --security=insecure true\n";
 
         let model = model_of(text);
@@ -637,7 +638,8 @@ mod tests {
     #[test]
     fn sudo_is_found_in_chains_and_heredocs_with_what_it_runs() {
         let text = "FROM ubuntu\nRUN apt-get update && sudo -E apt-get install -y curl\n\
-                    RUN <<EOF\nsudo chown app /srv\nEOF\nRUN apt-get install -y sudo && command -v sudo\n";
+                    RUN <<EOF\nsudo chown app /srv\nEOF\n\
+                    RUN apt-get install -y sudo && command -v sudo\n";
 
         let model = model_of(text);
 

@@ -317,7 +317,8 @@ mod tests {
 
     #[test]
     fn scripts_step_down_through_exec_and_conditions() {
-        let script = "#!/bin/sh\nset -e\nif [ \"$(id -u)\" = 0 ]; then\n  exec su-exec app \"$0\" \"$@\"\nfi\nexec \"$@\"\n";
+        let script = "#!/bin/sh\nset -e\nif [ \"$(id -u)\" = 0 ]; then\n  \
+                      exec su-exec app \"$0\" \"$@\"\nfi\nexec \"$@\"\n";
         let (program, range) = step_down_in_script(script).expect("steps down");
         assert_eq!(program, "su-exec");
         assert_eq!(&script[range], "su-exec");

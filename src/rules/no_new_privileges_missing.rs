@@ -45,7 +45,8 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
         }
         UserOrigin::Instruction(stage_user) => {
             let message = format!(
-                "service `{name}` runs as user `{}` (from its Dockerfile) without `no-new-privileges`",
+                "service `{name}` runs as user `{}` (from its Dockerfile) without \
+                 `no-new-privileges`",
                 display_user(&stage_user.user)
             );
             let diagnostic = ctx.report(NAME, service.key_span, message);
@@ -59,7 +60,8 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
             let user = image_user(&image);
             if built.is_none() {
                 let message = format!(
-                    "service `{name}` runs `{}`, whose user is `{user}`, without `no-new-privileges`",
+                    "service `{name}` runs `{}`, whose user is `{user}`, without \
+                     `no-new-privileges`",
                     image.reference
                 );
                 ctx.report(NAME, image.span, message)
