@@ -118,3 +118,35 @@ fn is_windows(model: &Model, service: &Service) -> bool {
             .as_ref()
             .is_some_and(|image| is_windows_image(&image.value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Allowances;
+    use crate::model::allowances::AllowedCapability;
+    use crate::rules::test_support::{compose_model, messages};
+
+    const VPN: &str = "services:\n  vpn:\n    image: example/vpn:1\n    cap_drop: [ALL]\n    \
+                       cap_add: [NET_ADMIN, SYS_MODULE]\n  web:\n    image: example/web:1\n    \
+                       cap_add: [NET_ADMIN]\n";
+
+    #[test]
+    fn capability_allowed_for_a_service_is_not_reported_for_it() {
+        let allowances = Allowances {
+            capabilities: vec![AllowedCapability {
+                service: Some("vpn".to_owned()),
+                capability: "net_admin".to_owned(),
+            }],
+            ..Allowances::default()
+        };
+        let (model, _sources) = compose_model(VPN, allowances);
+
+        assert_eq!(
+            messages(check, &model),
+            [
+                "service `vpn` adds the `SYS_MODULE` capability",
+                "service `web` adds the `NET_ADMIN` capability"
+            ]
+        );
+    }
+}

@@ -11,6 +11,8 @@ mod root_user;
 mod sensitive_host_mount;
 mod setuid_bit;
 mod sudo_in_run;
+#[cfg(test)]
+mod test_support;
 mod unconfined_profile;
 
 use std::sync::OnceLock;

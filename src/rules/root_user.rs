@@ -193,3 +193,34 @@ fn display_user(user: &User) -> String {
         None => user.name.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Allowances;
+    use crate::model::allowances::ConfiguredImage;
+    use crate::rules::test_support::{compose_model, messages};
+
+    const SERVICES: &str = "services:\n  api:\n    image: registry.example/base/api:2.1\n  \
+                            worker:\n    image: registry.example/worker:1.0\n";
+
+    #[test]
+    fn image_the_configuration_knows_as_non_root_is_not_reported() {
+        let allowances = Allowances {
+            images: vec![ConfiguredImage {
+                pattern: "registry.example/base/*".to_owned(),
+                user: "10001".to_owned(),
+            }],
+            ..Allowances::default()
+        };
+        let (model, _sources) = compose_model(SERVICES, allowances);
+
+        assert_eq!(
+            messages(check, &model),
+            [
+                "service `worker` sets no user and `registry.example/worker:1.0` is not known to \
+              run as non-root, so it runs as root"
+            ]
+        );
+    }
+}
