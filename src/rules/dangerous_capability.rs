@@ -87,7 +87,9 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                         service.name, item.value
                     )
                 };
-                ctx.report(NAME, item.span, message).severity = severity;
+                ctx.report(NAME, item.span, message)
+                    .note_use(item.used_at)
+                    .severity = severity;
             }
         }
     }

@@ -24,7 +24,8 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                     "service `{}` mounts the {engine} `{path}`{read_only}",
                     service.name
                 );
-                ctx.report(NAME, source.span, message);
+                ctx.report(NAME, source.span, message)
+                    .note_use(source.used_at);
             }
         }
     }

@@ -20,7 +20,8 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                     namespace_name(setting.key),
                     setting.key
                 );
-                ctx.report(NAME, setting.value.span, message);
+                ctx.report(NAME, setting.value.span, message)
+                    .note_use(setting.value.used_at);
             }
         }
     }

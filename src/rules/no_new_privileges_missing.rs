@@ -44,7 +44,7 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
                 "service `{name}` runs as user `{}` without `no-new-privileges`",
                 user.value
             );
-            ctx.report(NAME, user.span, message)
+            ctx.report(NAME, user.span, message).note_use(user.used_at)
         }
         UserOrigin::Instruction(stage_user) => {
             let message = format!(

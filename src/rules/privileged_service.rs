@@ -20,7 +20,8 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                 "service `{}` sets `privileged: {}`",
                 service.name, privileged.value
             );
-            ctx.report(NAME, privileged.span, message);
+            ctx.report(NAME, privileged.span, message)
+                .note_use(privileged.used_at);
         }
     }
 }

@@ -40,7 +40,7 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
                 return;
             }
             let message = format!("service `{name}` runs as root (`user: {}`)", user.value);
-            ctx.report(NAME, user.span, message)
+            ctx.report(NAME, user.span, message).note_use(user.used_at)
         }
         UserOrigin::Instruction(stage_user) => {
             if !stage_user.user.is_root() {

@@ -100,7 +100,9 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                     "service `{}` is given the {what} `{}`",
                     service.name, device.value
                 );
-                let diagnostic = ctx.report(NAME, device.span, message);
+                let diagnostic = ctx
+                    .report(NAME, device.span, message)
+                    .note_use(device.used_at);
                 if !raw {
                     diagnostic.severity = Severity::Note;
                 }
@@ -128,7 +130,8 @@ fn check_mount(service: &Service, mount: &Mount, ctx: &mut Context) {
         "service `{}` mounts the host's `{path}`{why}{read_only}",
         service.name
     );
-    ctx.report(NAME, source.span, message);
+    ctx.report(NAME, source.span, message)
+        .note_use(source.used_at);
 }
 
 fn is_raw_device(path: &str) -> bool {

@@ -15,7 +15,8 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                     "service `{}` turns off {what} with `{}`",
                     service.name, option.value
                 );
-                ctx.report(NAME, option.span, message);
+                ctx.report(NAME, option.span, message)
+                    .note_use(option.used_at);
             }
         }
     }
