@@ -40,17 +40,24 @@ impl Model {
         Some((dockerfile, dockerfile.built_stage(target)?))
     }
 
-    /// Whether a service runs a Windows container: it builds a Windows image, or its user is
-    /// one of the Windows accounts.
+    /// Whether a service runs a Windows container: it builds a Windows image, or runs one by
+    /// `image:`, or its user is one of the Windows accounts.
     pub fn is_windows(&self, service: &Service) -> bool {
         let windows_user = service
             .user
             .as_ref()
             .is_some_and(|user| User::parse(&user.value).is_windows_account());
-        windows_user
-            || self
-                .built_stage(service)
-                .is_some_and(|(_, stage)| stage.is_windows)
+        if windows_user {
+            return true;
+        }
+        if let Some((_, stage)) = self.built_stage(service) {
+            return stage.is_windows;
+        }
+        service.build.is_none()
+            && service
+                .image
+                .as_ref()
+                .is_some_and(|image| images::is_windows_image(&image.value))
     }
 }
 

@@ -2,8 +2,7 @@
 //! (rules/dangerous-capability.md).
 
 use crate::diagnostic::Severity;
-use crate::model::images::is_windows_image;
-use crate::model::{Model, Service};
+use crate::model::Model;
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "dangerous-capability";
@@ -43,7 +42,7 @@ const HOST_REACHING: &[&str] = &[
 pub(crate) fn check(model: &Model, ctx: &mut Context) {
     for compose in &model.composes {
         for service in &compose.services {
-            if is_windows(model, service) {
+            if model.is_windows(service) {
                 continue;
             }
             let Some(cap_add) = &service.cap_add else {
@@ -107,18 +106,6 @@ fn added_capability(entry: &str) -> Option<String> {
         return None;
     }
     Some(name.to_ascii_uppercase())
-}
-
-/// Windows containers have no Linux capabilities.
-fn is_windows(model: &Model, service: &Service) -> bool {
-    if let Some((_, stage)) = model.built_stage(service) {
-        return stage.is_windows;
-    }
-    service.build.is_none()
-        && service
-            .image
-            .as_ref()
-            .is_some_and(|image| is_windows_image(&image.value))
 }
 
 #[cfg(test)]

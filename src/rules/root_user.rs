@@ -1,7 +1,6 @@
 //! `root-user`: a container runs as root (rules/root-user.md).
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::model::images::is_windows_image;
 use crate::model::users::StepDownOrigin;
 use crate::model::{Dockerfile, ImageOrigin, Model, Service, Stage, User, UserOrigin};
 use crate::rules::Context;
@@ -28,7 +27,7 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 }
 
 fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
-    if is_windows(model, service) {
+    if model.is_windows(service) {
         return;
     }
 
@@ -173,18 +172,6 @@ fn note_step_down(diagnostic: &mut Diagnostic, step_down: &StepDownOrigin<'_>) {
             diagnostic.message.push_str(&clause);
         }
     }
-}
-
-/// Windows containers run as `ContainerAdministrator` or `ContainerUser`, not Linux users.
-fn is_windows(model: &Model, service: &Service) -> bool {
-    if let Some((_, stage)) = model.built_stage(service) {
-        return stage.is_windows;
-    }
-    service.build.is_none()
-        && service
-            .image
-            .as_ref()
-            .is_some_and(|image| is_windows_image(&image.value))
 }
 
 fn display_user(user: &User) -> String {
