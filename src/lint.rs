@@ -527,6 +527,9 @@ impl Run {
                 };
 
                 if !build.args.is_empty() {
+                    // The file as written is built too, so it gets no diagnostics of its own
+                    // that the service's cover.
+                    self.model.dockerfiles[built].built_by_compose = true;
                     built = self.dockerfile_with_args(built, &build.args);
                 }
                 if let Some(target) = &build.target
@@ -607,10 +610,13 @@ impl Run {
     }
 
     fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
+        model::entrypoint::read_scripts(&mut self.model, &mut self.sources);
+
         let mut settings = SourceSettings::default();
         for (id, source) in self.sources.iter() {
             settings.insert(id, self.resolver.settings_for(&source.path)?);
         }
+        self.model.allowances = settings.allowances();
 
         self.diagnostics
             .extend(rules::run_all(&self.model, &settings));

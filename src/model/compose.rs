@@ -7,6 +7,7 @@
 //! Every value keeps the span where it was written (the override file, the anchor, the extended
 //! or included file), so diagnostics point at the line a person has to edit.
 
+mod fields;
 mod include;
 mod layout;
 mod merge;
@@ -595,6 +596,12 @@ impl Loader<'_> {
             cap_add: None,
             build: None,
             built: None,
+            privileged: None,
+            namespaces: Vec::new(),
+            volumes: Vec::new(),
+            devices: Vec::new(),
+            entrypoint: None,
+            command: None,
             layout: ServiceLayout::unknown("it is not a mapping"),
         };
 
@@ -611,6 +618,12 @@ impl Loader<'_> {
         service.cap_drop = self.listing(&name, definition, "cap_drop");
         service.cap_add = self.listing(&name, definition, "cap_add");
         service.build = self.build(&name, definition);
+        service.privileged = self.field_scalar(&name, definition, "privileged");
+        service.namespaces = self.namespaces(&name, definition);
+        service.volumes = self.volumes(&name, definition);
+        service.devices = self.devices(&name, definition);
+        service.entrypoint = self.entrypoint(&name, definition);
+        service.command = self.command(&name, definition);
         service.layout = self.service_layout(key_span, definition);
         service
     }
