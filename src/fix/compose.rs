@@ -49,15 +49,24 @@ pub fn replace_in_item(
     Ok(vec![Edit::replace(span, replacement)])
 }
 
-/// Removes the entry of `key` from `service` where it is written.
+/// Removes the entry of `key` from `service` where it is written (an anchor, an `extends`
+/// base: `written_in` says which).
 pub fn remove_key(service: &Service, key: &str) -> Result<Vec<Edit>, String> {
     let Some(removal) = service.layout.removal(key) else {
         return Err(format!("service `{}` has no `{key}`", service.name));
     };
-    let span = removal
-        .clone()
+    let removal = removal
+        .as_ref()
         .map_err(|reason| format!("`{key}` cannot be removed in place: {reason}"))?;
-    Ok(vec![Edit::replace(span, "")])
+    Ok(vec![Edit::replace(removal.span, "")])
+}
+
+/// Where the entry of `key` is written when it takes effect in `service` from elsewhere.
+pub fn written_in<'a>(service: &'a Service, key: &str) -> Option<&'a str> {
+    match service.layout.removal(key)? {
+        Ok(removal) => removal.written_in.as_deref(),
+        Err(_) => None,
+    }
 }
 
 fn append_item(listing: &Listing, item: &str) -> Result<Edit, String> {

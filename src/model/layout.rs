@@ -92,8 +92,19 @@ pub struct ServiceLayout {
     /// Where a new key of the service goes, or why none can be added in place.
     pub new_key: Result<KeySlot, String>,
     /// Each key of the service (after merging) with what removing its entry deletes from the file
-    /// that writes it, or why it cannot be removed in place.
-    pub removals: Vec<(String, Result<Span, String>)>,
+    /// that writes it, or why it cannot be removed in place (its value is interpolated, it is the
+    /// only key of its mapping).
+    pub removals: Vec<(String, Result<Removal, String>)>,
+}
+
+/// What removing an entry deletes, and where that is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// The entry's whole lines in a block mapping; the entry and one comma in a flow mapping.
+    pub span: Span,
+    /// Where the entry is written when it takes effect elsewhere (see
+    /// [`ListLayout::written_in`]).
+    pub written_in: Option<String>,
 }
 
 impl ServiceLayout {
@@ -107,7 +118,7 @@ impl ServiceLayout {
 
     /// What removing the entry of `key` deletes, or why it cannot be removed; `None` when the
     /// service has no such key.
-    pub fn removal(&self, key: &str) -> Option<&Result<Span, String>> {
+    pub fn removal(&self, key: &str) -> Option<&Result<Removal, String>> {
         self.removals
             .iter()
             .find(|(candidate, _)| candidate == key)

@@ -1,6 +1,7 @@
 //! `privileged-service`: a service runs with full host privileges (rules/privileged-service.md).
 
-use crate::model::{Model, parse_compose_bool};
+use crate::fix::{self, Applicability, Fix};
+use crate::model::{Model, Service, parse_compose_bool};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "privileged-service";
@@ -21,7 +22,19 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                 service.name, privileged.value
             );
             ctx.report(NAME, privileged.span, message)
-                .note_use(privileged.used_at);
+                .note_use(privileged.used_at)
+                .set_fix(fix(service, &privileged.value));
         }
     }
+}
+
+/// Removes the `privileged` entry where it is written. Unsafe: a service that needs one device or
+/// capability stops working until it is given that one alone.
+fn fix(service: &Service, value: &str) -> Fix {
+    let edits = fix::compose::remove_key(service, "privileged");
+    let description = match fix::compose::written_in(service, "privileged") {
+        Some(place) => format!("remove `privileged: {value}` from {place}, where it is written"),
+        None => format!("remove `privileged: {value}`"),
+    };
+    Fix::new(Applicability::Unsafe, description, edits)
 }

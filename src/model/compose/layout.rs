@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::model::ServiceLayout;
-use crate::model::layout::{ItemSlot, KeySlot, LineEnd, ListLayout, ListStyle, Quote};
+use crate::model::layout::{ItemSlot, KeySlot, LineEnd, ListLayout, ListStyle, Quote, Removal};
 use crate::parse::yaml::{Node, Value};
 use crate::source::{SourceId, Span};
 
@@ -87,13 +87,30 @@ impl Loader<'_> {
         };
 
         let mut removals = Vec::new();
-        for (key, _) in definition.as_mapping().unwrap_or_default() {
+        for (key, value) in definition.as_mapping().unwrap_or_default() {
             let Some(name) = key.as_scalar().map(|name| name.text.clone()) else {
                 continue;
             };
-            let removal = match self.document_layout(key.span.source) {
+            let span = match self.document_layout(key.span.source) {
                 Some(document) => document.removal(key.span),
                 None => Err("its file cannot be read".to_owned()),
+            };
+            // An interpolated value may differ where the project is deployed: it is not removed.
+            let interpolated = match &value.value {
+                Value::Scalar(scalar) => {
+                    let text = &self.sources.get(value.span.source).text;
+                    verbatim(value, &scalar.text, text)
+                        .err()
+                        .filter(|_| is_interpolated(value, text))
+                }
+                _ => None,
+            };
+            let removal = match (span, interpolated) {
+                (Err(reason), _) | (Ok(_), Some(reason)) => Err(reason),
+                (Ok(span), None) => Ok(Removal {
+                    span,
+                    written_in: self.written_in(key),
+                }),
             };
             removals.push((name, removal));
         }
@@ -121,22 +138,27 @@ impl Loader<'_> {
             verbatim_items.push(verbatim(node, &scalar.text, text));
         }
 
-        let written_in = key.used_at.map(|used_at| {
-            let used_text = &self.sources.get(used_at.source).text;
-            match used_text.get(used_at.start..used_at.end) {
-                Some(alias) if alias.starts_with('*') => format!("the anchor `&{}`", &alias[1..]),
-                _ if used_at.source == key.span.source => "the service it extends".to_owned(),
-                _ => format!(
-                    "`{}`, which `extends` brings in",
-                    self.display(key.span.source)
-                ),
-            }
-        });
         ListLayout {
             new_item,
             verbatim: verbatim_items,
-            written_in,
+            written_in: self.written_in(key),
         }
+    }
+
+    /// Where a key is written when it takes effect elsewhere, in words (see
+    /// [`ListLayout::written_in`]).
+    fn written_in(&self, key: &Node) -> Option<String> {
+        let used_at = key.used_at?;
+        let used_text = &self.sources.get(used_at.source).text;
+        let place = match used_text.get(used_at.start..used_at.end) {
+            Some(alias) if alias.starts_with('*') => format!("the anchor `&{}`", &alias[1..]),
+            _ if used_at.source == key.span.source => "the service it extends".to_owned(),
+            _ => format!(
+                "`{}`, which `extends` brings in",
+                self.display(key.span.source)
+            ),
+        };
+        Some(place)
     }
 
     /// The layout of a file of the project, read on first use.
@@ -187,12 +209,18 @@ pub(super) fn verbatim(node: &Node, value: &str, text: &str) -> Result<Span, Str
         return Ok(Span::new(span.source, span.start + 1, span.end - 1));
     }
 
-    if written.contains('$') {
+    if is_interpolated(node, text) {
         return Err(format!(
             "`{value}` comes from interpolating `{written}`; change the variable instead"
         ));
     }
     Err(format!("`{written}` is not written as plain text"))
+}
+
+/// Whether a scalar's text holds a `$`, so its value may come from interpolation.
+fn is_interpolated(node: &Node, text: &str) -> bool {
+    text.get(node.span.start..node.span.end)
+        .is_some_and(|written| written.contains('$'))
 }
 
 /// How the file writes what a fix adds.
