@@ -12,8 +12,8 @@ use std::process::{Command, Output};
 
 use escalint::discover::{self, Kind};
 use escalint::lint::{LintOptions, lint};
-use escalint::model::Service;
 use escalint::model::compose::{LoadOptions, load_project, project};
+use escalint::model::{Service, parse_compose_bool};
 use escalint::source::{Source, Sources};
 
 const CASES: &str = "fixtures/fixes";
@@ -92,6 +92,26 @@ fn diff_prints_the_fixes_and_writes_nothing() {
         "{output:?}"
     );
     assert_eq!(read_files(folder.path()), before, "--diff writes nothing");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fixed_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let folder = copy_of(&Path::new(CASES).join("block-two-spaces/before"));
+    let compose = folder.path().join("compose.yaml");
+    fs::set_permissions(&compose, fs::Permissions::from_mode(0o600)).expect("set");
+
+    escalint(folder.path(), &["check", "--fix", "-q", "."]);
+
+    let after = Path::new(CASES).join("block-two-spaces/after/compose.yaml");
+    assert_eq!(fs::read(&compose).ok(), fs::read(after).ok());
+    let mode = fs::metadata(&compose)
+        .expect("readable")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]
@@ -294,6 +314,24 @@ fn only_hardened(old: &Service, new: &Service, roots: (&Path, &Path)) -> Result<
     };
     if value(&old.image) != value(&new.image) || value(&old.user) != value(&new.user) {
         return Err("`image` or `user` changed".to_owned());
+    }
+    let is_removed = new.privileged.is_none()
+        && old
+            .privileged
+            .as_ref()
+            .is_some_and(|privileged| parse_compose_bool(&privileged.value) == Some(true));
+    if value(&old.privileged) != value(&new.privileged) && !is_removed {
+        return Err("`privileged` changed".to_owned());
+    }
+    let devices = |service: &Service| -> Vec<String> {
+        service
+            .devices
+            .iter()
+            .map(|device| device.value.clone())
+            .collect()
+    };
+    if devices(old) != devices(new) || old.volumes.len() != new.volumes.len() {
+        return Err("`devices` or `volumes` changed".to_owned());
     }
     if items(old.cap_add.as_ref()) != items(new.cap_add.as_ref()) {
         return Err("`cap_add` changed".to_owned());

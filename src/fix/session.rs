@@ -136,8 +136,9 @@ pub fn run(options: &LintOptions, fix: FixOptions) -> Result<FixOutcome, FixErro
                 source,
             })?;
         }
-        // Files that a lint reads besides the linted ones (`extends` files) come from disk, so
-        // the last word is a lint of what was written.
+        // LIMITATION: a lint reads `extends` and `include` files from disk, not from the fixed
+        // texts, so with `--diff` the remaining diagnostics may count some that its fixes
+        // address; after writing, the last word is a lint of what was written.
         result = lint::lint(options)?;
     }
     refuse_outside(&mut result, &editable);

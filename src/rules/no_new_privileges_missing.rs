@@ -115,7 +115,8 @@ fn fix(service: &Service) -> Fix {
             Fix::new(Applicability::Safe, description, edits)
         }
         None => {
-            let edits = fix::compose::add_to_list(service, Some(security_opt), "", OPTION);
+            let edits =
+                fix::compose::add_to_list(service, Some(security_opt), "security_opt", OPTION);
             let description = format!("add `{OPTION}` to `security_opt`{place}");
             Fix::new(Applicability::Safe, description, edits)
         }

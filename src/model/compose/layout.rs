@@ -372,6 +372,8 @@ impl Reader<'_> {
 
     /// Where a new key goes in a mapping.
     fn mapping_slot(&self, mapping: &Node) -> Result<KeySlot, String> {
+        // LIMITATION: a flow mapping written over several lines gets its new key on the line of
+        // its last entry, not on a line of its own.
         if is_flow(mapping, self.text) {
             let end = content_end(mapping, self.text);
             return Ok(KeySlot::Flow {
