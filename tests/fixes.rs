@@ -48,6 +48,7 @@ fn fixes_say_where_a_shared_value_is_written() {
 
     let anchored = descriptions("anchors-and-merge-keys");
     let extended = descriptions("extends-base");
+    let aliased = descriptions("aliases");
 
     assert!(
         anchored.contains(
@@ -60,6 +61,13 @@ fn fixes_say_where_a_shared_value_is_written() {
             &"add `security_opt: [\"no-new-privileges:true\"]` to the service".to_owned()
         ),
         "{anchored:?}"
+    );
+    assert!(
+        aliased.contains(
+            &"add `cap_drop: [ALL]` to the service in the anchor `&base`, where it is written"
+                .to_owned()
+        ),
+        "{aliased:?}"
     );
     assert!(
         extended.iter().any(|description| description

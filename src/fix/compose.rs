@@ -61,6 +61,15 @@ pub fn remove_key(service: &Service, key: &str) -> Result<Vec<Edit>, String> {
     Ok(vec![Edit::replace(removal.span, "")])
 }
 
+/// The end of a fix's description that says where it edits, when that is not the service
+/// itself: `` in the anchor `&hardening`, where it is written``.
+pub fn place(written_in: Option<&str>) -> String {
+    match written_in {
+        Some(place) => format!(" in {place}, where it is written"),
+        None => String::new(),
+    }
+}
+
 /// Where the entry of `key` is written when it takes effect in `service` from elsewhere.
 pub fn written_in<'a>(service: &'a Service, key: &str) -> Option<&'a str> {
     match service.layout.removal(key)? {

@@ -91,6 +91,9 @@ pub enum ItemSlot {
 pub struct ServiceLayout {
     /// Where a new key of the service goes, or why none can be added in place.
     pub new_key: Result<KeySlot, String>,
+    /// Where the service's mapping is written when it is an alias of an anchor (`app: *base`),
+    /// in words: "the anchor `&base`".
+    pub written_in: Option<String>,
     /// Each key of the service (after merging) with what removing its entry deletes from the file
     /// that writes it, or why it cannot be removed in place (its value is interpolated, it is the
     /// only key of its mapping).
@@ -112,6 +115,7 @@ impl ServiceLayout {
     pub fn unknown(reason: &str) -> Self {
         Self {
             new_key: Err(reason.to_owned()),
+            written_in: None,
             removals: Vec::new(),
         }
     }

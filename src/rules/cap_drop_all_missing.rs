@@ -53,10 +53,15 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 fn fix(service: &Service) -> Fix {
     let cap_drop = service.cap_drop.as_ref();
     let edits = fix::compose::add_to_list(service, cap_drop, "cap_drop", "ALL");
-    let description = match cap_drop.and_then(|cap_drop| cap_drop.layout.written_in.as_ref()) {
-        None if cap_drop.is_none() => "add `cap_drop: [ALL]` to the service".to_owned(),
-        None => "add `ALL` to `cap_drop`".to_owned(),
-        Some(place) => format!("add `ALL` to `cap_drop` in {place}, where it is written"),
+    let description = match cap_drop {
+        None => format!(
+            "add `cap_drop: [ALL]` to the service{}",
+            fix::compose::place(service.layout.written_in.as_deref())
+        ),
+        Some(cap_drop) => format!(
+            "add `ALL` to `cap_drop`{}",
+            fix::compose::place(cap_drop.layout.written_in.as_deref())
+        ),
     };
     Fix::new(Applicability::Safe, description, edits)
 }

@@ -99,14 +99,12 @@ fn fix(service: &Service) -> Fix {
 
     let Some(security_opt) = &service.security_opt else {
         let edits = fix::compose::add_to_list(service, None, "security_opt", OPTION);
-        let description = format!("add `security_opt: [\"{OPTION}\"]` to the service");
+        let place = fix::compose::place(service.layout.written_in.as_deref());
+        let description = format!("add `security_opt: [\"{OPTION}\"]` to the service{place}");
         return Fix::new(Applicability::Safe, description, edits);
     };
 
-    let place = match &security_opt.layout.written_in {
-        Some(place) => format!(" in {place}, where it is written"),
-        None => String::new(),
-    };
+    let place = fix::compose::place(security_opt.layout.written_in.as_deref());
     match last_option_value(security_opt) {
         Some((index, range)) => {
             let entry = &security_opt.items[index].value;

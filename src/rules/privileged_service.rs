@@ -32,9 +32,7 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 /// capability stops working until it is given that one alone.
 fn fix(service: &Service, value: &str) -> Fix {
     let edits = fix::compose::remove_key(service, "privileged");
-    let description = match fix::compose::written_in(service, "privileged") {
-        Some(place) => format!("remove `privileged: {value}` from {place}, where it is written"),
-        None => format!("remove `privileged: {value}`"),
-    };
+    let place = fix::compose::place(fix::compose::written_in(service, "privileged"));
+    let description = format!("remove `privileged: {value}`{place}");
     Fix::new(Applicability::Unsafe, description, edits)
 }

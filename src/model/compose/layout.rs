@@ -24,6 +24,9 @@ const DEFAULT_INDENT: usize = 2;
 #[derive(Debug, Default)]
 pub(super) struct DocumentLayout {
     entries: HashMap<usize, EntryLayout>,
+    /// The layout of each mapping and list written as the value of an entry, by where it
+    /// starts: an alias of an anchor (`app: *base`) is edited where the anchor is written.
+    collections: HashMap<usize, ValueLayout>,
 }
 
 #[derive(Debug)]
@@ -33,7 +36,7 @@ struct EntryLayout {
     value: ValueLayout,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum ValueLayout {
     /// A mapping, or no value at all (`app:`): where a new key goes.
     Mapping(Result<KeySlot, String>),
@@ -85,6 +88,11 @@ impl Loader<'_> {
             Some(document) => document.new_key(key_span),
             None => Err("its file cannot be read".to_owned()),
         };
+        // An `extends` marks the whole definition as used there, but new keys still go into the
+        // service's own mapping; only an alias puts it elsewhere.
+        let written_in = self
+            .written_in(definition)
+            .filter(|place| place.starts_with("the anchor"));
 
         let mut removals = Vec::new();
         for (key, value) in definition.as_mapping().unwrap_or_default() {
@@ -114,7 +122,11 @@ impl Loader<'_> {
             };
             removals.push((name, removal));
         }
-        ServiceLayout { new_key, removals }
+        ServiceLayout {
+            new_key,
+            written_in,
+            removals,
+        }
     }
 
     /// How the list under `key` (named `name`) is written; `value` is the list after merging,
@@ -145,17 +157,17 @@ impl Loader<'_> {
         }
     }
 
-    /// Where a key is written when it takes effect elsewhere, in words (see
+    /// Where a key or value is written when it takes effect elsewhere, in words (see
     /// [`ListLayout::written_in`]).
-    fn written_in(&self, key: &Node) -> Option<String> {
-        let used_at = key.used_at?;
+    fn written_in(&self, node: &Node) -> Option<String> {
+        let used_at = node.used_at?;
         let used_text = &self.sources.get(used_at.source).text;
         let place = match used_text.get(used_at.start..used_at.end) {
             Some(alias) if alias.starts_with('*') => format!("the anchor `&{}`", &alias[1..]),
-            _ if used_at.source == key.span.source => "the service it extends".to_owned(),
+            _ if used_at.source == node.span.source => "the service it extends".to_owned(),
             _ => format!(
                 "`{}`, which `extends` brings in",
-                self.display(key.span.source)
+                self.display(node.span.source)
             ),
         };
         Some(place)
@@ -336,9 +348,26 @@ impl Reader<'_> {
                     .collect();
                 let has_merged_entries = local.len() < entries.len();
                 for (index, (key, value)) in local.iter().enumerate() {
+                    let is_collection =
+                        matches!(value.value, Value::Mapping(_) | Value::Sequence(_));
+                    let value_layout = match value.used_at {
+                        Some(_) if is_collection => {
+                            let anchored = layout.collections.get(&value.span.start).cloned();
+                            anchored.unwrap_or_else(|| {
+                                let reason = "the anchor it names is not written as a value";
+                                ValueLayout::Other(reason.to_owned())
+                            })
+                        }
+                        _ => self.value_layout(key, value),
+                    };
+                    if is_collection && value.used_at.is_none() {
+                        layout
+                            .collections
+                            .insert(value.span.start, value_layout.clone());
+                    }
                     let entry = EntryLayout {
                         removal: self.removal(node, &local, index, has_merged_entries),
-                        value: self.value_layout(key, value),
+                        value: value_layout,
                     };
                     layout.entries.insert(key.span.start, entry);
                     self.read(value, layout);
