@@ -38,10 +38,6 @@ impl EditSet {
         true
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_source.is_empty()
-    }
-
     /// The sources edited, with their edits in the order taken.
     pub fn by_source(&self) -> impl Iterator<Item = (SourceId, &[Edit])> {
         self.by_source

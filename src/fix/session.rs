@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Kind};
 use crate::fix::apply::{self, EditSet};
-use crate::fix::verify;
+use crate::fix::{Edit, verify};
 use crate::lint::{self, LintError, LintOptions, LintResult};
 use crate::model::compose::project;
 use crate::report::output::write_whole;
@@ -72,28 +73,35 @@ pub fn run(options: &LintOptions, fix: FixOptions) -> Result<FixOutcome, FixErro
 
     let editable = EditableRoots::of(options);
     let mut texts: BTreeMap<PathBuf, FileChange> = BTreeMap::new();
-    let mut rejected: HashMap<PathBuf, String> = HashMap::new();
+    let mut rejected: HashMap<FixKey, String> = HashMap::new();
     let mut fixed = 0;
     let mut result = lint_with(options, &texts)?;
     for round in 0..MAX_ROUNDS {
         refuse_outside(&mut result, &editable);
         refuse_rejected(&mut result, &rejected);
-        let (edits, taken) = take_fixes(&result, &texts, fix.unsafe_fixes);
-        if edits.is_empty() {
+        let taken = take_fixes(&result, &texts, fix.unsafe_fixes);
+        if taken.is_empty() {
             break;
         }
 
+        let mut by_source: BTreeMap<SourceId, Vec<TakenFix>> = BTreeMap::new();
+        for taken_fix in taken {
+            by_source
+                .entry(taken_fix.source)
+                .or_default()
+                .push(taken_fix);
+        }
         let mut changed_any = false;
-        for (source_id, source_edits) in edits.by_source() {
+        for (source_id, fixes) in by_source {
             let source = result.sources.get(source_id);
-            let fixed_text = apply::apply(&source.text, source_edits);
-            if let Err(reason) = verify::check(is_compose(&source.path), &source.text, &fixed_text)
-            {
-                log::warn!("not fixing {}: {reason}", source.display);
-                rejected.insert(source.path.clone(), reason);
+            let (fixed_text, applied) =
+                apply_verified(&source.text, is_compose(&source.path), fixes, &mut rejected);
+            if applied == 0 {
                 continue;
             }
 
+            fixed += applied;
+            changed_any = true;
             let change = texts
                 .entry(source.path.clone())
                 .or_insert_with(|| FileChange {
@@ -103,20 +111,11 @@ pub fn run(options: &LintOptions, fix: FixOptions) -> Result<FixOutcome, FixErro
                     fixed: source.text.clone(),
                 });
             change.fixed = fixed_text;
-            changed_any = true;
         }
         if !changed_any {
             break;
         }
 
-        fixed += taken
-            .iter()
-            .filter(|sources| {
-                sources
-                    .iter()
-                    .all(|source| !is_rejected(&result, *source, &rejected))
-            })
-            .count();
         log::debug!(
             "fix round {}: {} files changed so far",
             round + 1,
@@ -151,6 +150,61 @@ pub fn run(options: &LintOptions, fix: FixOptions) -> Result<FixOutcome, FixErro
     })
 }
 
+/// A fix taken in a round: the one source it edits, its edits, and what identifies it in
+/// later rounds, whose lints make its diagnostic anew.
+struct TakenFix {
+    source: SourceId,
+    edits: Vec<Edit>,
+    key: FixKey,
+}
+
+/// A fix across rounds: its rule, the message of its diagnostic and its description.
+type FixKey = (&'static str, String, String);
+
+/// `text` with the fixes applied whose result still reads as intended, and how many those are.
+/// Together they usually do; when not, each is tried in turn on top of those kept, and a fix
+/// that breaks the file is recorded in `rejected` with the reason.
+fn apply_verified(
+    text: &str,
+    is_compose: bool,
+    fixes: Vec<TakenFix>,
+    rejected: &mut HashMap<FixKey, String>,
+) -> (String, usize) {
+    let all: Vec<&TakenFix> = fixes.iter().collect();
+    let fixed = apply::apply(text, &merged_edits(&all));
+    if verify::check(is_compose, text, &fixed).is_ok() {
+        return (fixed, fixes.len());
+    }
+
+    let mut kept: Vec<&TakenFix> = Vec::new();
+    for candidate in &fixes {
+        let mut trial = kept.clone();
+        trial.push(candidate);
+        let fixed = apply::apply(text, &merged_edits(&trial));
+        match verify::check(is_compose, text, &fixed) {
+            Ok(()) => kept = trial,
+            Err(reason) => {
+                log::warn!("not applying the fix to {}: {reason}", candidate.key.2);
+                rejected.insert(candidate.key.clone(), reason);
+            }
+        }
+    }
+    (apply::apply(text, &merged_edits(&kept)), kept.len())
+}
+
+/// The edits of several fixes, an edit that two of them share counted once.
+fn merged_edits(fixes: &[&TakenFix]) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for fix in fixes {
+        for edit in &fix.edits {
+            if !edits.contains(edit) {
+                edits.push(edit.clone());
+            }
+        }
+    }
+    edits
+}
+
 /// Gives every diagnostic whose fix edits a file outside the linted paths a refusal saying so;
 /// `check` without `--fix` calls it too, so it counts only fixes that `--fix` would apply.
 pub fn refuse_outside_linted_paths(result: &mut LintResult, options: &LintOptions) {
@@ -168,43 +222,49 @@ fn lint_with(
     lint::lint(&options)
 }
 
-/// The applicable fixes of `result` that do not conflict, and for each fix taken the sources it
-/// edits. A fix whose source was not read from the current text (a file read from disk while
-/// its fixed text is still in memory) waits.
+/// The applicable fixes of `result` whose edits do not conflict. A fix whose source was not read
+/// from the current text (a file read from disk while its fixed text is still in memory) waits,
+/// and so does one that edits several files, which no rule offers.
 fn take_fixes(
     result: &LintResult,
     texts: &BTreeMap<PathBuf, FileChange>,
     unsafe_fixes: bool,
-) -> (EditSet, Vec<Vec<SourceId>>) {
-    let mut edits = EditSet::default();
+) -> Vec<TakenFix> {
+    let mut edit_set = EditSet::default();
     let mut taken = Vec::new();
     for diagnostic in &result.diagnostics {
-        let Some(fix_edits) = diagnostic
-            .fix
-            .as_ref()
-            .and_then(|fix| fix.applicable_edits(unsafe_fixes))
-        else {
+        let Some(fix) = &diagnostic.fix else {
+            continue;
+        };
+        let Some(edits) = fix.applicable_edits(unsafe_fixes) else {
             continue;
         };
 
-        let is_current = fix_edits.iter().all(|edit| {
-            let source = result.sources.get(edit.span.source);
-            texts
-                .get(&source.path)
-                .is_none_or(|change| change.fixed == source.text)
-        });
-        if is_current && edits.try_add(fix_edits) {
-            let mut sources: Vec<SourceId> =
-                fix_edits.iter().map(|edit| edit.span.source).collect();
-            sources.dedup();
-            taken.push(sources);
+        let source_id = edits[0].span.source;
+        if edits.iter().any(|edit| edit.span.source != source_id) {
+            continue;
+        }
+        let source = result.sources.get(source_id);
+        let is_current = texts
+            .get(&source.path)
+            .is_none_or(|change| change.fixed == source.text);
+        if is_current && edit_set.try_add(edits) {
+            taken.push(TakenFix {
+                source: source_id,
+                edits: edits.to_vec(),
+                key: key_of(diagnostic),
+            });
         }
     }
-    (edits, taken)
+    taken
 }
 
-fn is_rejected(result: &LintResult, source: SourceId, rejected: &HashMap<PathBuf, String>) -> bool {
-    rejected.contains_key(&result.sources.get(source).path)
+fn key_of(diagnostic: &Diagnostic) -> FixKey {
+    let description = diagnostic
+        .fix
+        .as_ref()
+        .map_or_else(String::new, |fix| fix.description.clone());
+    (diagnostic.rule, diagnostic.message.clone(), description)
 }
 
 /// The files `--fix` may change: those under the paths named on the command line, and the
@@ -261,19 +321,14 @@ fn refuse_outside(result: &mut LintResult, editable: &EditableRoots) {
     }
 }
 
-fn refuse_rejected(result: &mut LintResult, rejected: &HashMap<PathBuf, String>) {
-    let sources = &result.sources;
+fn refuse_rejected(result: &mut LintResult, rejected: &HashMap<FixKey, String>) {
     for diagnostic in &mut result.diagnostics {
-        let Some(fix) = &mut diagnostic.fix else {
+        if diagnostic.fix.is_none() {
             continue;
-        };
-        let Ok(edits) = &fix.edits else {
-            continue;
-        };
-        let reason = edits
-            .iter()
-            .find_map(|edit| rejected.get(&sources.get(edit.span.source).path));
-        if let Some(reason) = reason.cloned() {
+        }
+        if let Some(reason) = rejected.get(&key_of(diagnostic)).cloned()
+            && let Some(fix) = &mut diagnostic.fix
+        {
             fix.refuse(reason);
         }
     }
@@ -282,4 +337,38 @@ fn refuse_rejected(result: &mut LintResult, rejected: &HashMap<PathBuf, String>)
 /// Compose files are YAML files; every other fixed file is a Dockerfile.
 fn is_compose(path: &Path) -> bool {
     discover::kind_of_named_file(path) == Kind::Compose
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn taken(text: &str, after: &str, insert: &str, name: &str) -> TakenFix {
+        let at = text.find(after).expect("present") + after.len();
+        TakenFix {
+            source: SourceId(0),
+            edits: vec![Edit::insert(Span::new(SourceId(0), at, at), insert)],
+            key: ("cap-drop-all-missing", name.to_owned(), String::new()),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_dropped_and_the_others_kept() {
+        let text = "services:\n  app:\n    command: |\n      run\n  db:\n    image: db\n";
+        let good = taken(text, "image: db\n", "    cap_drop: [ALL]\n", "db");
+        let bad = taken(text, "      run\n", "      cap_drop: [ALL]\n", "app");
+        let mut rejected = HashMap::new();
+
+        let (fixed, applied) = apply_verified(text, true, vec![bad, good], &mut rejected);
+
+        assert_eq!(applied, 1);
+        assert_eq!(
+            fixed,
+            "services:\n  app:\n    command: |\n      run\n  db:\n    image: db\n    \
+             cap_drop: [ALL]\n"
+        );
+        let key = ("cap-drop-all-missing", "app".to_owned(), String::new());
+        assert!(rejected.contains_key(&key), "{rejected:?}");
+    }
 }
