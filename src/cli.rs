@@ -151,6 +151,11 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff on standard output instead of writing them.
     #[arg(long, conflicts_with = "write_baseline")]
     pub diff: bool,
+
+    /// Report and skip files larger than this (bytes, or a size such as `10MiB`); replaces the
+    /// configuration's `max-file-size` (default 10MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_file_size)]
+    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +176,16 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality JSON.
     Gitlab,
+}
+
+fn parse_file_size(text: &str) -> Result<u64, String> {
+    match crate::config::parse_size(text) {
+        Some(size) if size > 0 => Ok(size),
+        _ => Err(format!(
+            "`{text}` is not a size: write a number of bytes or a size such as `10MiB` (units: B, \
+             KiB, MiB, GiB)"
+        )),
+    }
 }
 
 fn parse_date(text: &str) -> Result<crate::date::Date, String> {

@@ -7,13 +7,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::baseline::{self, Subject};
-use crate::config::{ConfigChoice, ConfigError, FailOn, Resolver, SourceSettings};
+use crate::config::{
+    ConfigChoice, ConfigError, DEFAULT_MAX_FILE_SIZE, FailOn, Resolver, SourceSettings,
+};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
 use crate::fix::Fix;
 use crate::model::compose::{self as compose_loader, LoadOptions};
 use crate::model::{self, BuildDockerfile, Model};
+use crate::parallel;
 use crate::parse;
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{Source, SourceId, Sources, Span};
@@ -37,6 +40,9 @@ pub struct LintOptions {
     pub today: Option<crate::date::Date>,
     /// Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers.
     pub overlay: HashMap<PathBuf, String>,
+    /// Files larger than this many bytes are reported and skipped; `None` leaves it to each
+    /// file's configuration (`max-file-size`, default [`DEFAULT_MAX_FILE_SIZE`]).
+    pub max_file_size: Option<u64>,
 }
 
 /// The result of a run.
@@ -98,8 +104,13 @@ pub enum LintError {
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
+    discover::remembering_repositories(|| lint_remembering(options))
+}
+
+fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
     for env_file in &options.load.env_files {
-        if let Err(reason) = read_text(env_file) {
+        let limit = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        if let Err(reason) = read_text(env_file, limit) {
             let path = env_file.display().to_string();
             return Err(LintError::UnreadablePath { path, reason });
         }
@@ -108,6 +119,7 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     let mut run = Run {
         resolver: Resolver::new(options.config.clone())?,
         overlay: options.overlay.clone(),
+        max_file_size: options.max_file_size,
         ..Run::default()
     };
 
@@ -123,11 +135,15 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
     for path in &paths {
         run.add_path(path, options)?;
     }
+    run.add_pending(options)?;
 
     run.read_context(options);
     run.link_builds();
     run.finish(options.today.unwrap_or_else(Date::today))
 }
+
+/// How many files are read and parsed together before they join the model.
+const PARSE_BATCH_FILES: usize = 128;
 
 /// The state of one run while files are read.
 #[derive(Default)]
@@ -141,9 +157,6 @@ struct Run {
     reported: HashSet<SourceId>,
     /// Dockerfiles by absolute path, as indexes into `model.dockerfiles`.
     dockerfiles_by_path: HashMap<PathBuf, usize>,
-    /// The syntax of each Dockerfile in `model.dockerfiles`, kept to model it again for a
-    /// service that builds it with `build.args`.
-    dockerfile_syntax: Vec<std::rc::Rc<parse::dockerfile::Dockerfile>>,
     /// The Compose files of every project loaded so far.
     composes_by_path: HashSet<PathBuf>,
     /// The Compose files linted so far, so a file named twice is linted once.
@@ -160,6 +173,38 @@ struct Run {
     commentable: HashMap<SourceId, Commentable>,
     linted_paths: Vec<PathBuf>,
     overlay: HashMap<PathBuf, String>,
+    /// Files to lint, in the order named or found; read and parsed together, on every core.
+    pending: Vec<Pending>,
+    /// The Dockerfiles linted so far, so a file named twice is linted once.
+    linted_dockerfiles: HashSet<PathBuf>,
+    /// Compose documents parsed ahead of loading their projects.
+    parsed_composes: compose_loader::ParsedDocuments,
+    /// The command line's size limit, which replaces the configured ones.
+    max_file_size: Option<u64>,
+}
+
+/// A file to lint, before it is read.
+struct Pending {
+    path: PathBuf,
+    kind: Kind,
+    /// Named on the command line (or standard input): when it cannot be read, the run stops.
+    is_named: bool,
+    /// The text when it does not come from disk: standard input, an editor's buffer.
+    text: Option<String>,
+}
+
+/// What the parallel part of a run makes of one linted file.
+enum Parsed {
+    Dockerfile(AnalysedDockerfile),
+    Compose(Result<parse::yaml::Node, parse::yaml::YamlError>),
+}
+
+/// A Dockerfile parsed and modelled; all of it depends on the file alone.
+struct AnalysedDockerfile {
+    model: model::Dockerfile,
+    /// The spans of its instructions, sorted, for suppression comments and baselines.
+    instructions: Vec<Span>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// A source whose comments can suppress diagnostics.
@@ -174,11 +219,16 @@ impl Run {
             return self.add_stdin(options);
         }
 
-        if let Some(text) = self.overlay.get(&absolute(path)) {
+        if let Some(text) = self.overlay_text(path) {
             let kind = options
                 .kind
                 .unwrap_or_else(|| discover::kind_of_named_file(path));
-            self.add_linted_text(path, text.clone(), kind, options);
+            self.pending.push(Pending {
+                path: path.to_path_buf(),
+                kind,
+                is_named: true,
+                text: Some(text),
+            });
             return Ok(());
         }
 
@@ -206,7 +256,12 @@ impl Run {
             }
             // Files found in a folder are read by their names; `--kind` is for named files.
             for found in discovery.files {
-                self.add_linted_file(&found.path, found.kind, options);
+                self.pending.push(Pending {
+                    path: found.path,
+                    kind: found.kind,
+                    is_named: false,
+                    text: None,
+                });
             }
             return Ok(());
         }
@@ -214,11 +269,12 @@ impl Run {
         let kind = options
             .kind
             .unwrap_or_else(|| discover::kind_of_named_file(path));
-        let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
-            path: path.display().to_string(),
-            reason,
-        })?;
-        self.add_linted_text(path, text, kind, options);
+        self.pending.push(Pending {
+            path: path.to_path_buf(),
+            kind,
+            is_named: true,
+            text: None,
+        });
         Ok(())
     }
 
@@ -259,16 +315,12 @@ impl Run {
     }
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|err| LintError::UnreadablePath {
+        let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
+        let text = read_limited(std::io::stdin().lock(), limit).map_err(|reason| {
+            LintError::UnreadablePath {
                 path: "-".to_owned(),
-                reason: err.to_string(),
-            })?;
-        let text = decode(bytes).map_err(|reason| LintError::UnreadablePath {
-            path: "-".to_owned(),
-            reason,
+                reason,
+            }
         })?;
 
         let kind = match (&options.stdin_filename, options.kind) {
@@ -280,53 +332,131 @@ impl Run {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
-        self.add_linted_text(&path, text, kind, options);
+        self.pending.push(Pending {
+            path,
+            kind,
+            is_named: true,
+            text: Some(text),
+        });
         Ok(())
     }
 
-    fn add_linted_file(&mut self, path: &Path, kind: Kind, options: &LintOptions) {
-        match self.read_text(path) {
-            Ok(text) => self.add_linted_text(path, text, kind, options),
-            Err(reason) => self
-                .failures
-                .push(format!("cannot read {}: {reason}", path.display())),
+    /// Lints the pending files: reads them and parses them on every core, then adds them to
+    /// the model one by one, in the order they were named or found. They go in batches, so
+    /// only one batch of YAML trees is held at a time.
+    fn add_pending(&mut self, options: &LintOptions) -> Result<(), LintError> {
+        let pending = std::mem::take(&mut self.pending);
+        for batch in pending.chunks(PARSE_BATCH_FILES) {
+            self.add_batch(batch, options)?;
         }
+        Ok(())
     }
 
-    fn add_linted_text(&mut self, path: &Path, text: String, kind: Kind, options: &LintOptions) {
-        let absolute = absolute(path);
-        let already_read = match kind {
-            Kind::Dockerfile => self.dockerfiles_by_path.contains_key(&absolute),
-            Kind::Compose => !self.linted_composes.insert(absolute.clone()),
+    fn add_batch(&mut self, pending: &[Pending], options: &LintOptions) -> Result<(), LintError> {
+        let mut limits = Vec::with_capacity(pending.len());
+        for file in pending {
+            limits.push(self.size_limit(&file.path)?);
+        }
+        let overlay = &self.overlay;
+        let files: Vec<(&Pending, u64)> = pending.iter().zip(limits).collect();
+        let read = parallel::map(&files, |&(file, limit)| {
+            let absolute = absolute(&file.path);
+            let text = match &file.text {
+                Some(text) => Ok(text.clone()),
+                None => match overlay.get(&absolute) {
+                    Some(text) => Ok(text.clone()),
+                    None => read_text(&file.path, limit),
+                },
+            };
+            (absolute, text)
+        });
+
+        let mut added = Vec::new();
+        for (file, (absolute, text)) in pending.iter().zip(read) {
+            let text = match text {
+                Ok(text) => text,
+                Err(reason) if file.is_named => {
+                    let path = file.path.display().to_string();
+                    return Err(LintError::UnreadablePath { path, reason });
+                }
+                Err(reason) => {
+                    let message = format!("cannot read {}: {reason}", file.path.display());
+                    self.failures.push(message);
+                    continue;
+                }
+            };
+            if let Some(id) = self.add_linted_source(&file.path, absolute, text, file.kind) {
+                added.push((id, file.kind));
+            }
+        }
+
+        let sources = &self.sources;
+        let parsed = parallel::map(&added, |&(id, kind)| {
+            let text = &sources.get(id).text;
+            match kind {
+                Kind::Dockerfile => Parsed::Dockerfile(analyse_dockerfile(id, text)),
+                Kind::Compose => Parsed::Compose(parse::yaml::parse(id, text)),
+            }
+        });
+
+        let mut dockerfiles = Vec::new();
+        let mut composes = Vec::new();
+        for ((id, _), parsed) in added.into_iter().zip(parsed) {
+            match parsed {
+                Parsed::Dockerfile(analysed) => dockerfiles.push((id, analysed)),
+                Parsed::Compose(document) => {
+                    self.parsed_composes.insert(id, document);
+                    composes.push(id);
+                }
+            }
+        }
+        for (id, analysed) in dockerfiles {
+            let absolute = self.sources.get(id).path.clone();
+            if let Some(folder) = absolute.parent() {
+                self.linted_dockerfile_folders.push(folder.to_path_buf());
+            }
+            self.add_analysed_dockerfile(id, absolute, analysed);
+        }
+        for id in composes {
+            let absolute = self.sources.get(id).path.clone();
+            // A Compose file already merged into a linted project (an override beside its
+            // default file) is linted with it.
+            if self.composes_by_path.contains(&absolute) {
+                continue;
+            }
+            let files = compose_loader::project::project_files(&absolute);
+            self.add_compose(&files, id, true, &options.load);
+        }
+        self.parsed_composes.clear();
+        Ok(())
+    }
+
+    /// Adds a linted file's text to the sources; `None` when the file was linted already.
+    fn add_linted_source(
+        &mut self,
+        path: &Path,
+        absolute: PathBuf,
+        text: String,
+        kind: Kind,
+    ) -> Option<SourceId> {
+        let is_new = match kind {
+            Kind::Dockerfile => self.linted_dockerfiles.insert(absolute.clone()),
+            Kind::Compose => self.linted_composes.insert(absolute.clone()),
         };
-        if already_read {
-            return;
+        if !is_new {
+            return None;
         }
 
         self.linted_files += 1;
         self.linted_paths.push(absolute.clone());
-        // A Compose file already merged into a linted project (an override beside its default
-        // file) is linted with it.
+        // A Compose file that a `-f` project already read is linted with that project.
         if kind == Kind::Compose && self.composes_by_path.contains(&absolute) {
-            return;
+            return None;
         }
 
-        let id = self
-            .sources
-            .add(Source::new(display(path), absolute.clone(), text));
+        let id = self.sources.add(Source::new(display(path), absolute, text));
         self.reported.insert(id);
-        match kind {
-            Kind::Dockerfile => {
-                if let Some(folder) = absolute.parent() {
-                    self.linted_dockerfile_folders.push(folder.to_path_buf());
-                }
-                self.add_dockerfile(id, absolute);
-            }
-            Kind::Compose => {
-                let files = compose_loader::project::project_files(&absolute);
-                self.add_compose(&files, id, true, &options.load);
-            }
-        }
+        Some(id)
     }
 
     /// Lints the `-f` files as one project, in their order.
@@ -339,7 +469,8 @@ impl Run {
         for path in paths {
             let absolute = absolute(path);
             if self.sources.find(&absolute).is_none() {
-                let text = read_text(path).map_err(|reason| LintError::UnreadablePath {
+                let limit = self.size_limit(path)?;
+                let text = read_text(path, limit).map_err(|reason| LintError::UnreadablePath {
                     path: path.display().to_string(),
                     reason,
                 })?;
@@ -361,45 +492,23 @@ impl Run {
     }
 
     fn add_dockerfile(&mut self, id: SourceId, absolute: PathBuf) -> usize {
-        let syntax = parse::dockerfile::parse(id, &self.sources.get(id).text);
-        let mut instructions: Vec<Span> = syntax
-            .instructions
-            .iter()
-            .map(|instruction| instruction.span)
-            .chain(syntax.errors.iter().map(|error| error.span))
-            .filter(|span| span.end > span.start)
-            .collect();
-        instructions.sort();
+        let analysed = analyse_dockerfile(id, &self.sources.get(id).text);
+        self.add_analysed_dockerfile(id, absolute, analysed)
+    }
+
+    fn add_analysed_dockerfile(
+        &mut self,
+        id: SourceId,
+        absolute: PathBuf,
+        analysed: AnalysedDockerfile,
+    ) -> usize {
+        let instructions = analysed.instructions;
         self.commentable
             .insert(id, Commentable::Dockerfile { instructions });
-        for error in &syntax.errors {
-            let message = error.message.clone();
-            self.diagnostics.push(Diagnostic::new(
-                PARSE_ERROR,
-                Severity::Error,
-                error.span,
-                message,
-            ));
-        }
-
-        // BuildKit refuses a file whose first instruction other than ARG is not FROM: there is
-        // no stage for it to run in.
-        let first = syntax
-            .instructions
-            .iter()
-            .find(|instruction| instruction.keyword != "ARG");
-        if let Some(first) = first.filter(|first| first.keyword != "FROM") {
-            let message = format!("`{}` comes before the first `FROM`", first.keyword);
-            let diagnostic =
-                Diagnostic::new(PARSE_ERROR, Severity::Error, first.keyword_span, message);
-            self.diagnostics.push(diagnostic);
-        }
+        self.diagnostics.extend(analysed.diagnostics);
 
         let index = self.model.dockerfiles.len();
-        self.model
-            .dockerfiles
-            .push(model::dockerfile::build(&syntax, id));
-        self.dockerfile_syntax.push(std::rc::Rc::new(syntax));
+        self.model.dockerfiles.push(analysed.model);
         self.dockerfiles_by_path.insert(absolute, index);
         index
     }
@@ -431,7 +540,11 @@ impl Run {
             ids = vec![id];
         }
 
-        let loaded = compose_loader::load_project(&mut self.sources, &ids, load);
+        let parsed = ids
+            .iter()
+            .filter_map(|id| Some((*id, self.parsed_composes.remove(id)?)))
+            .collect();
+        let loaded = compose_loader::load_parsed_project(&mut self.sources, &ids, load, parsed);
         for &file in ids.iter().chain(&loaded.files) {
             // The files of a project hold suppression comments: Compose, `extends` and `include`
             // files are YAML; `.env` files are not.
@@ -494,7 +607,11 @@ impl Run {
                 .sources
                 .add(Source::new(display(&path), absolute.clone(), text));
             let files = compose_loader::project::project_files(&absolute);
-            self.add_compose(&files, id, false, &options.load);
+            let context = LoadOptions {
+                skip_schema: true,
+                ..options.load.clone()
+            };
+            self.add_compose(&files, id, false, &context);
         }
     }
 
@@ -574,13 +691,14 @@ impl Run {
 
     /// The same Dockerfile modelled again with build arguments replacing `ARG` defaults.
     fn dockerfile_with_args(&mut self, index: usize, args: &[(String, String)]) -> usize {
+        // Parsing again costs less than keeping the syntax of every Dockerfile of a large run;
+        // the scripts' analyses are reused.
         let source = self.model.dockerfiles[index].source;
-        let syntax = std::rc::Rc::clone(&self.dockerfile_syntax[index]);
+        let syntax = parse::dockerfile::parse(source, &self.sources.get(source).text);
         let variant = model::dockerfile::build_with_args(&syntax, source, args);
 
         let variant_index = self.model.dockerfiles.len();
         self.model.dockerfiles.push(variant);
-        self.dockerfile_syntax.push(syntax);
         variant_index
     }
 
@@ -601,12 +719,34 @@ impl Run {
         index
     }
 
-    /// Reads a file from the overlay when it is there, else from disk.
-    fn read_text(&self, path: &Path) -> Result<String, String> {
-        match self.overlay.get(&absolute(path)) {
-            Some(text) => Ok(text.clone()),
-            None => read_text(path),
+    /// Reads a file from the overlay when it is there, else from disk, within its size limit.
+    fn read_text(&mut self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self.overlay_text(path) {
+            return Ok(text);
         }
+        let limit = self.size_limit(path).map_err(|err| err.to_string())?;
+        read_text(path, limit)
+    }
+
+    /// The size limit of a file: the command line's, else its configuration's, else the default.
+    fn size_limit(&mut self, path: &Path) -> Result<u64, LintError> {
+        if let Some(limit) = self.max_file_size {
+            return Ok(limit);
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let folder = absolute.parent().unwrap_or(&absolute);
+        let config = self.resolver.config_for_folder(folder)?;
+        Ok(config
+            .and_then(|config| config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE))
+    }
+
+    /// The editor's text of a file, when it has one; costs nothing on the command line.
+    fn overlay_text(&self, path: &Path) -> Option<String> {
+        if self.overlay.is_empty() {
+            return None;
+        }
+        self.overlay.get(&absolute(path)).cloned()
     }
 
     fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
@@ -678,9 +818,10 @@ impl Run {
             (source.display.clone(), line, column, diagnostic.rule)
         });
 
+        let scopes = Scopes::of(&self.model, &self.commentable);
         let subjects = diagnostics
             .iter()
-            .map(|diagnostic| self.subject_of(diagnostic))
+            .map(|diagnostic| self.subject_of(diagnostic, &scopes))
             .collect();
 
         Ok(LintResult {
@@ -699,15 +840,16 @@ impl Run {
 impl Run {
     /// What a diagnostic is about, apart from its line: the instruction or line it flags and
     /// the stage or service that holds it.
-    fn subject_of(&self, diagnostic: &Diagnostic) -> Subject {
+    fn subject_of(&self, diagnostic: &Diagnostic, scopes: &Scopes) -> Subject {
         let span = diagnostic.span;
         let text = &self.sources.get(span.source).text;
         let node = match self.commentable.get(&span.source) {
-            Some(Commentable::Dockerfile { instructions }) => instructions
-                .iter()
-                .find(|instruction| instruction.start <= span.start && span.start < instruction.end)
-                .and_then(|instruction| text.get(instruction.start..instruction.end))
-                .map(str::to_owned),
+            Some(Commentable::Dockerfile { instructions }) => {
+                let ends = scopes.instruction_ends.get(&span.source);
+                instruction_at(instructions, ends.map_or(&[], Vec::as_slice), span.start)
+                    .and_then(|instruction| text.get(instruction.start..instruction.end))
+                    .map(str::to_owned)
+            }
             _ => None,
         };
         let node = node.unwrap_or_else(|| {
@@ -717,33 +859,128 @@ impl Run {
             format!("{} {flagged}", &text[source.line_range(line)])
         });
 
-        let stage = self
-            .model
-            .dockerfiles
-            .iter()
-            .filter(|dockerfile| dockerfile.source == span.source)
-            .flat_map(|dockerfile| &dockerfile.stages)
-            .filter(|stage| stage.span.start <= span.start)
-            .max_by_key(|stage| stage.span.start)
-            .map(|stage| match &stage.name {
-                Some(name) => format!("stage {name}"),
-                None => format!("stage {}", stage.index),
-            });
-        let service = self
-            .model
-            .composes
-            .iter()
-            .flat_map(|compose| &compose.services)
-            .filter(|service| {
-                service.key_span.source == span.source && service.key_span.start <= span.start
-            })
-            .max_by_key(|service| service.key_span.start)
-            .map(|service| format!("service {}", service.name));
-
+        let stage = Scopes::enclosing(&scopes.stages, span);
+        let service = Scopes::enclosing(&scopes.services, span);
         Subject {
             node: baseline::normalise_text(&node),
-            scope: stage.or(service).unwrap_or_default(),
+            scope: stage.or(service).unwrap_or_default().to_owned(),
         }
+    }
+}
+
+/// The first instruction (in the sorted list) that holds `offset`, found by bisection: a
+/// Dockerfile with thousands of instructions and diagnostics costs no more than it must.
+/// `running_ends` holds the largest end of the instructions up to each one.
+fn instruction_at(instructions: &[Span], running_ends: &[usize], offset: usize) -> Option<Span> {
+    let starting_before = instructions.partition_point(|instruction| instruction.start <= offset);
+    // The first instruction whose running end passes `offset` ends after it itself; it holds
+    // `offset` when it also starts at or before it.
+    let first_ending_after = running_ends.partition_point(|end| *end <= offset);
+    (first_ending_after < starting_before).then(|| instructions[first_ending_after])
+}
+
+/// The stages and services of the model by source, sorted by where they start, so the scope of
+/// a diagnostic is found by bisection rather than by a scan of the whole model.
+struct Scopes {
+    stages: HashMap<SourceId, Vec<(usize, String)>>,
+    services: HashMap<SourceId, Vec<(usize, String)>>,
+    /// For each Dockerfile, the running maximum of its sorted instructions' ends.
+    instruction_ends: HashMap<SourceId, Vec<usize>>,
+}
+
+impl Scopes {
+    fn of(model: &Model, commentable: &HashMap<SourceId, Commentable>) -> Self {
+        let mut instruction_ends = HashMap::new();
+        for (source, kind) in commentable {
+            let Commentable::Dockerfile { instructions } = kind else {
+                continue;
+            };
+            let mut running_end = 0;
+            let ends: Vec<usize> = instructions
+                .iter()
+                .map(|instruction| {
+                    running_end = running_end.max(instruction.end);
+                    running_end
+                })
+                .collect();
+            instruction_ends.insert(*source, ends);
+        }
+
+        let mut stages: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        for dockerfile in &model.dockerfiles {
+            for stage in &dockerfile.stages {
+                let label = match &stage.name {
+                    Some(name) => format!("stage {name}"),
+                    None => format!("stage {}", stage.index),
+                };
+                let entry = stages.entry(dockerfile.source).or_default();
+                entry.push((stage.span.start, label));
+            }
+        }
+        let mut services: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        for service in model.composes.iter().flat_map(|compose| &compose.services) {
+            let entry = services.entry(service.key_span.source).or_default();
+            entry.push((service.key_span.start, format!("service {}", service.name)));
+        }
+        for list in stages.values_mut().chain(services.values_mut()) {
+            list.sort_by_key(|(start, _)| *start);
+        }
+        Self {
+            stages,
+            services,
+            instruction_ends,
+        }
+    }
+
+    /// The label of the last scope starting at or before the span, in its source.
+    fn enclosing(scopes: &HashMap<SourceId, Vec<(usize, String)>>, span: Span) -> Option<&str> {
+        let list = scopes.get(&span.source)?;
+        let after = list.partition_point(|(start, _)| *start <= span.start);
+        let (_, label) = list.get(after.checked_sub(1)?)?;
+        Some(label)
+    }
+}
+
+/// Parses and models a Dockerfile: a function of its text alone, run on any thread.
+fn analyse_dockerfile(id: SourceId, text: &str) -> AnalysedDockerfile {
+    let syntax = parse::dockerfile::parse(id, text);
+    let mut instructions: Vec<Span> = syntax
+        .instructions
+        .iter()
+        .map(|instruction| instruction.span)
+        .chain(syntax.errors.iter().map(|error| error.span))
+        .filter(|span| span.end > span.start)
+        .collect();
+    instructions.sort();
+
+    let mut diagnostics = Vec::new();
+    for error in &syntax.errors {
+        let message = error.message.clone();
+        diagnostics.push(Diagnostic::new(
+            PARSE_ERROR,
+            Severity::Error,
+            error.span,
+            message,
+        ));
+    }
+
+    // BuildKit refuses a file whose first instruction other than ARG is not FROM: there is no
+    // stage for it to run in.
+    let first = syntax
+        .instructions
+        .iter()
+        .find(|instruction| instruction.keyword != "ARG");
+    if let Some(first) = first.filter(|first| first.keyword != "FROM") {
+        let message = format!("`{}` comes before the first `FROM`", first.keyword);
+        let diagnostic = Diagnostic::new(PARSE_ERROR, Severity::Error, first.keyword_span, message);
+        diagnostics.push(diagnostic);
+    }
+
+    let model = model::dockerfile::build(&syntax, id);
+    AnalysedDockerfile {
+        model,
+        instructions,
+        diagnostics,
     }
 }
 
@@ -859,10 +1096,40 @@ fn sniff_kind(text: &str) -> Kind {
     }
 }
 
-/// Reads a file as text: valid UTF-8 without NUL bytes.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|err| err.to_string())?;
+/// Reads a file as text: at most `limit` bytes of valid UTF-8 without NUL bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    if size > limit {
+        return Err(too_large(Some(size), limit));
+    }
+    read_limited(file, limit)
+}
+
+/// Reads at most `limit` bytes of text; what is not a regular file (a pipe, standard input) may
+/// not say its size beforehand.
+fn read_limited(reader: impl Read, limit: u64) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| err.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
     decode(bytes)
+}
+
+/// Why a file is skipped; `size` when it is known.
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let shown = match size {
+        Some(size) => format!("{size} bytes"),
+        None => "more bytes".to_owned(),
+    };
+    format!(
+        "larger than the size limit ({shown} > {limit} bytes); `--max-file-size` or \
+         `max-file-size` in escalint.toml raises it"
+    )
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
@@ -883,4 +1150,39 @@ fn absolute(path: &Path) -> PathBuf {
 
 fn display(path: &Path) -> String {
     crate::source::display_path(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instruction_at_finds_what_a_scan_finds() {
+        let source = SourceId(0);
+        let mut instructions: Vec<Span> = [(0, 10), (2, 4), (5, 30), (12, 14), (31, 31), (40, 50)]
+            .into_iter()
+            .map(|(start, end)| Span::new(source, start, end))
+            .collect();
+        instructions.sort();
+        let mut running_end = 0;
+        let ends: Vec<usize> = instructions
+            .iter()
+            .map(|instruction| {
+                running_end = running_end.max(instruction.end);
+                running_end
+            })
+            .collect();
+
+        for offset in 0..60 {
+            let scanned = instructions
+                .iter()
+                .find(|instruction| instruction.start <= offset && offset < instruction.end)
+                .copied();
+            assert_eq!(
+                instruction_at(&instructions, &ends, offset),
+                scanned,
+                "{offset}"
+            );
+        }
+    }
 }

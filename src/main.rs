@@ -95,9 +95,11 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         load: LoadOptions {
             env_files: args.env_file.clone(),
             use_process_env: args.use_env,
+            ..LoadOptions::default()
         },
         config: args.config.choice(),
         today: args.today,
+        max_file_size: args.max_file_size,
         ..LintOptions::default()
     };
     let baseline = match &args.baseline {

@@ -2,9 +2,10 @@
 //! nested ones included, with byte ranges into the script text.
 
 use std::cell::RefCell;
-use std::ops::Range;
+use std::collections::HashMap;
+use std::ops::{ControlFlow, Range};
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 /// A simple command: `chmod u+s /bin/x`, wherever it stands in the script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,14 @@ pub struct Word {
 /// How deep command substitutions, `sh -c` strings, shell heredocs and wrapped commands are
 /// followed; anything nested deeper is skipped so hostile input cannot exhaust time or memory.
 pub const MAX_NESTING: usize = 64;
+
+/// tree-sitter calls the progress callback once every this many parser steps.
+const PARSER_STEPS_PER_CHECK: u64 = 100;
+
+/// Parser progress checks allowed per byte of script before the parse is abandoned. Real scripts
+/// take a few parser steps per byte, far below one check per byte; the bound stops an input that
+/// would make the parser's error recovery grow faster than its length.
+const PARSER_CHECKS_PER_BYTE: u64 = 1;
 
 /// Shells whose `-c` string, or heredoc read from stdin, is itself a script.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "yash"];
@@ -208,6 +217,38 @@ const FIND_ACTIONS: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static ANALYSED: RefCell<AnalysedScripts> = RefCell::new(AnalysedScripts::default());
+}
+
+/// How much script text the cache of analysed scripts holds before it starts over.
+const MAX_CACHED_SCRIPT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The commands of scripts already analysed on this thread, by script text. Variants of one
+/// image (`17/bookworm`, `16/bookworm`) repeat whole RUN scripts, and a Dockerfile built with
+/// Compose `build.args` is modelled twice; parsing a script is most of the cost of a lint.
+#[derive(Default)]
+struct AnalysedScripts {
+    by_script: HashMap<String, Vec<Command>>,
+    bytes: usize,
+}
+
+impl AnalysedScripts {
+    fn get(&self, script: &str) -> Option<Vec<Command>> {
+        self.by_script.get(script).cloned()
+    }
+
+    fn insert(&mut self, script: &str, found: &[Command]) {
+        if script.len() > MAX_CACHED_SCRIPT_BYTES / 4 {
+            return;
+        }
+        // A long-running server sees ever new scripts: start over rather than grow.
+        if self.bytes + script.len() > MAX_CACHED_SCRIPT_BYTES {
+            self.by_script.clear();
+            self.bytes = 0;
+        }
+        self.bytes += script.len();
+        self.by_script.insert(script.to_owned(), found.to_vec());
+    }
 }
 
 /// The simple commands of a script in source order (by the start of the command name).
@@ -215,6 +256,17 @@ thread_local! {
 /// Commands inside `$(...)`, backticks, `sh -c` strings, heredocs read by a shell and wrapped
 /// commands (`sudo CMD`, `find -exec CMD \;`) are reported at their own place in the script.
 pub fn commands(script: &str) -> Vec<Command> {
+    if let Some(found) = ANALYSED.with(|cache| cache.borrow().get(script)) {
+        crate::work::count(1);
+        return found;
+    }
+
+    let found = analyse(script);
+    ANALYSED.with(|cache| cache.borrow_mut().insert(script, &found));
+    found
+}
+
+fn analyse(script: &str) -> Vec<Command> {
     let mut found = collect(script, 0);
 
     // A command substitution inside a `sh -c` string or a shell heredoc is seen both by the
@@ -230,14 +282,29 @@ fn collect(script: &str, nesting: usize) -> Vec<Command> {
         return Vec::new();
     };
     let mut found = Vec::new();
-    let mut pending = vec![(tree.root_node(), nesting)];
-    while let Some((node, nesting)) = pending.pop() {
-        match node.kind() {
-            "command" => record_command(node, script, nesting, &mut found),
-            "redirected_statement" => record_heredoc_scripts(node, script, nesting, &mut found),
-            "comment" => continue,
-            _ => {}
-        }
+
+    // A pre-order walk with a cursor, not recursion: a chain of thousands of `&&` is a tree
+    // thousands of levels deep. `levels` holds the nesting of the children of each node on the
+    // path from the root.
+    let mut cursor = tree.walk();
+    let mut levels = vec![nesting];
+    let mut visited = 0;
+    loop {
+        visited += 1;
+        let node = cursor.node();
+        let nesting = levels.last().copied().unwrap_or(nesting);
+        let enters_children = match node.kind() {
+            "command" => {
+                record_command(node, script, nesting, &mut found);
+                true
+            }
+            "redirected_statement" => {
+                record_heredoc_scripts(node, script, nesting, &mut found);
+                true
+            }
+            "comment" => false,
+            _ => true,
+        };
 
         let is_substitution =
             matches!(node.kind(), "command_substitution" | "process_substitution");
@@ -246,20 +313,28 @@ fn collect(script: &str, nesting: usize) -> Vec<Command> {
         } else {
             nesting
         };
-        if child_nesting > MAX_NESTING {
+        if enters_children && child_nesting <= MAX_NESTING && cursor.goto_first_child() {
+            levels.push(child_nesting);
             continue;
         }
-        // Pushed in reverse so the stack pops them in source order; a loop, not recursion,
-        // because a chain of thousands of `&&` is a tree thousands of levels deep.
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            pending.push((child, child_nesting));
+
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                crate::work::count(visited);
+                return found;
+            }
+            levels.pop();
         }
     }
-    found
 }
 
+/// Parses a script, counting the parser's steps as work; a parse that takes more steps than
+/// any real script needs for its length is abandoned.
+/// Parses a script, counting the parser's steps as work; a parse that takes more steps than
+/// any real script needs for its length is abandoned.
 fn parse(script: &str) -> Option<Tree> {
     PARSER.with(|slot| {
         let mut slot = slot.try_borrow_mut().ok()?;
@@ -270,7 +345,29 @@ fn parse(script: &str) -> Option<Tree> {
                 .ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(script, None)
+        let parser = slot.as_mut()?;
+
+        let budget = PARSER_CHECKS_PER_BYTE.saturating_mul(script.len() as u64) + 100;
+        let mut checks = 0_u64;
+        let mut count_steps = |_: &tree_sitter::ParseState| {
+            checks += 1;
+            if checks > budget {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let options = ParseOptions::new().progress_callback(&mut count_steps);
+        let bytes = script.as_bytes();
+        let mut read = |offset: usize, _: tree_sitter::Point| bytes.get(offset..).unwrap_or(&[]);
+        let tree = parser.parse_with_options(&mut read, None, Some(options));
+        crate::work::count(checks * PARSER_STEPS_PER_CHECK);
+        if tree.is_none() {
+            // A cancelled parse leaves state behind that the next parse would resume.
+            parser.reset();
+            log::debug!("gave up parsing a shell script of {} bytes", script.len());
+        }
+        tree
     })
 }
 
@@ -444,9 +541,8 @@ fn literal_words(command: Node<'_>, script: &str) -> Vec<Option<String>> {
 }
 
 fn word(node: Node<'_>, script: &str) -> Word {
-    let text = shell_text(node, script, 0);
     Word {
-        literal: text.into_literal(),
+        literal: literal_text(node, script),
         range: node.byte_range(),
     }
 }
@@ -705,7 +801,9 @@ fn map_range(range: &Range<usize>, offsets: &[usize]) -> Range<usize> {
 #[derive(Debug, Default)]
 struct ShellText {
     bytes: Vec<u8>,
+    /// Kept only for text parsed again as a script, whose commands are mapped back.
     offsets: Vec<usize>,
+    tracks_offsets: bool,
     is_literal: bool,
 }
 
@@ -715,10 +813,28 @@ const MAX_WORD_NESTING: usize = 16;
 fn shell_text(node: Node<'_>, script: &str, nesting: usize) -> ShellText {
     let mut text = ShellText {
         is_literal: true,
+        tracks_offsets: true,
         ..ShellText::default()
     };
     text.push_node(node, script, nesting);
     text
+}
+
+/// A word's value after quote removal, when it does not depend on an expansion.
+fn literal_text(node: Node<'_>, script: &str) -> Option<String> {
+    // Most words are plain: no quotes, no escapes, nothing inside.
+    let plain = script
+        .get(node.byte_range())
+        .filter(|text| node.child_count() == 0 && node.kind() == "word" && !text.contains('\\'));
+    if let Some(plain) = plain {
+        return Some(plain.to_owned());
+    }
+    let mut text = ShellText {
+        is_literal: true,
+        ..ShellText::default()
+    };
+    text.push_node(node, script, 0);
+    text.into_literal()
 }
 
 impl ShellText {
@@ -832,7 +948,9 @@ impl ShellText {
 
     fn push_byte(&mut self, script: &str, offset: usize) {
         self.bytes.push(script.as_bytes()[offset]);
-        self.offsets.push(offset);
+        if self.tracks_offsets {
+            self.offsets.push(offset);
+        }
     }
 
     fn drop_prefix(&mut self, prefix: usize) {

@@ -21,6 +21,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "exclude",
     "fail-on",
     "ignore",
+    "max-file-size",
     "overrides",
     "require-reason",
     "runtime",
@@ -93,6 +94,8 @@ pub struct ConfigFile {
     pub ignore: Vec<&'static str>,
     pub severity: BTreeMap<&'static str, Level>,
     pub fail_on: Option<FailOn>,
+    /// Files larger than this many bytes are reported and skipped.
+    pub max_file_size: Option<u64>,
     pub require_reason: bool,
     pub exclude: Globs,
     pub overrides: Vec<Override>,
@@ -170,6 +173,7 @@ pub fn parse(
         ignore: Vec::new(),
         severity: BTreeMap::new(),
         fail_on: None,
+        max_file_size: None,
         require_reason: false,
         exclude: Globs::default(),
         overrides: Vec::new(),
@@ -219,6 +223,7 @@ impl Reader<'_> {
                 "ignore" => config.ignore = self.rule_names(value),
                 "severity" => config.severity = self.severities(value),
                 "fail-on" => config.fail_on = self.fail_on(value),
+                "max-file-size" => config.max_file_size = self.file_size(value),
                 "require-reason" => config.require_reason = self.boolean(value).unwrap_or(false),
                 "exclude" => config.exclude = self.globs(value),
                 "overrides" => config.overrides = self.overrides(value),
@@ -462,6 +467,25 @@ impl Reader<'_> {
             self.problem(value.span(), message);
         }
         fail_on
+    }
+
+    /// A size in bytes: a whole number, or a string with a unit such as `"10MiB"`.
+    fn file_size(&mut self, value: &Spanned<DeValue<'_>>) -> Option<u64> {
+        let size = match value.get_ref() {
+            DeValue::Integer(integer) => {
+                u64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix()).ok()
+            }
+            DeValue::String(text) => crate::config::parse_size(text),
+            _ => None,
+        };
+        if size.is_none_or(|size| size == 0) {
+            let message = "`max-file-size` must be a positive number of bytes or a size such as \
+                           \"10MiB\" (units: B, KiB, MiB, GiB)"
+                .to_owned();
+            self.problem(value.span(), message);
+            return None;
+        }
+        size
     }
 
     fn globs(&mut self, value: &Spanned<DeValue<'_>>) -> Globs {

@@ -435,6 +435,29 @@ impl SourceSettings {
     }
 }
 
+/// Files larger than this are reported and skipped unless `--max-file-size` or the
+/// configuration's `max-file-size` says otherwise: far above any real Dockerfile or Compose file,
+/// far below what would make a run slow or large.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Reads a size: a number of bytes, optionally followed by `B`, `KiB`, `MiB` or `GiB`
+/// (`10MiB`, `512 KiB`, `1048576`).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|ch: char| !ch.is_ascii_digit() && ch != '_')
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits_end].replace('_', "").parse().ok()?;
+    let multiplier: u64 = match text[digits_end..].trim() {
+        "" | "B" => 1,
+        "KiB" => 1024,
+        "MiB" => 1024 * 1024,
+        "GiB" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
 /// Finds and reads configuration files, once per folder, and resolves each file's settings.
 #[derive(Debug, Default)]
 pub struct Resolver {
@@ -445,6 +468,8 @@ pub struct Resolver {
     nearest: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: HashMap<PathBuf, Arc<Settings>>,
+    /// Canonical paths of the folders files were found in.
+    canonical_folders: HashMap<PathBuf, PathBuf>,
 }
 
 impl Resolver {
@@ -502,7 +527,7 @@ impl Resolver {
 
     /// The settings of the file at `path`.
     pub fn settings_for(&mut self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        let absolute = crate::source::absolute_path(path);
+        let absolute = self.canonical(path);
         if let Some(settings) = self.settings.get(&absolute) {
             return Ok(settings.clone());
         }
@@ -521,7 +546,7 @@ impl Resolver {
 
     /// Whether a file or folder found while walking is excluded by its configuration.
     pub fn is_excluded(&mut self, path: &Path) -> Result<bool, ConfigError> {
-        let absolute = crate::source::absolute_path(path);
+        let absolute = self.canonical(path);
         let folder = absolute
             .parent()
             .map_or_else(|| absolute.clone(), Path::to_path_buf);
@@ -531,6 +556,26 @@ impl Resolver {
         Ok(config
             .exclude
             .matches(&relative_to(&absolute, &config.folder)))
+    }
+}
+
+impl Resolver {
+    /// [`crate::source::absolute_path`] of `path`, resolving each folder once: a file that is
+    /// not a symbolic link is its canonical folder joined with its name.
+    fn canonical(&mut self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let is_plain_entry = std::fs::symlink_metadata(&absolute)
+            .is_ok_and(|metadata| !metadata.file_type().is_symlink());
+        let (Some(folder), Some(name), true) =
+            (absolute.parent(), absolute.file_name(), is_plain_entry)
+        else {
+            return crate::source::absolute_path(&absolute);
+        };
+        let canonical_folder = self
+            .canonical_folders
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| crate::source::absolute_path(folder));
+        canonical_folder.join(name)
     }
 }
 

@@ -42,6 +42,9 @@ pub struct LoadOptions {
     pub env_files: Vec<std::path::PathBuf>,
     /// Read variables from the process environment too (`--use-env`).
     pub use_process_env: bool,
+    /// Leave out the schema check: the project is read only as context for a Dockerfile, and
+    /// its `compose-schema` diagnostics would not be reported.
+    pub skip_schema: bool,
 }
 
 /// A loaded Compose project and the diagnostics met while loading it (`parse-error`,
@@ -70,6 +73,21 @@ pub fn load(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Loade
 /// environment overrides `.env` in Compose. A value that cannot be interpolated (a required
 /// variable without a value) is left out of the model and reported.
 pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOptions) -> Loaded {
+    load_parsed_project(sources, files, options, ParsedDocuments::new())
+}
+
+/// YAML documents parsed ahead of loading, by source: a run parses all its Compose files on
+/// every core first, then loads their projects one by one.
+pub type ParsedDocuments = HashMap<SourceId, Result<Node, yaml::YamlError>>;
+
+/// Loads a project like [`load_project`], taking the documents in `parsed` instead of parsing
+/// those files again; files not in it are parsed as usual.
+pub fn load_parsed_project(
+    sources: &mut Sources,
+    files: &[SourceId],
+    options: &LoadOptions,
+    parsed: ParsedDocuments,
+) -> Loaded {
     let first = *files
         .first()
         .expect("a project has at least one Compose file");
@@ -78,6 +96,7 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
         sources,
         diagnostics: Vec::new(),
         documents: HashMap::new(),
+        parsed,
         environments: Vec::new(),
         prepared: HashMap::new(),
         base_dirs: HashMap::new(),
@@ -96,7 +115,9 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
     let merged = loader.merged_model(files, environment);
     let services = match &merged {
         Some(root) => {
-            loader.validate(root);
+            if !options.skip_schema {
+                loader.validate(root);
+            }
             loader.build_services(root)
         }
         None => {
@@ -143,6 +164,8 @@ impl Variables {
 type EnvironmentId = usize;
 
 /// Adds a file from disk to `sources`, or finds it there when it was read before.
+// LIMITATION: `extends` and `include` files are read whole, without the size limit and the
+// not-text checks that linted files get; a huge or binary one is read or reported as YAML.
 fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
     let path = normalize(path);
     if let Some(id) = sources.find(&path) {
@@ -203,6 +226,8 @@ struct Loader<'a> {
     /// Parsed Compose files by source; `None` when the file could not be parsed (reported once)
     /// or is empty.
     documents: HashMap<SourceId, Option<Rc<Node>>>,
+    /// Documents parsed before loading began, taken on first use.
+    parsed: ParsedDocuments,
     environments: Vec<Variables>,
     prepared: HashMap<(SourceId, EnvironmentId), Option<Rc<PreparedFile>>>,
     /// The folder relative paths in a file count from: the project directory for the project's
@@ -339,7 +364,11 @@ impl Loader<'_> {
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
         // LIMITATION: only the first YAML document of a file is read; Compose merges every
         // document of a multi-document file in turn.
-        let root = match yaml::parse(id, &self.sources.get(id).text) {
+        let parsed = match self.parsed.remove(&id) {
+            Some(parsed) => parsed,
+            None => yaml::parse(id, &self.sources.get(id).text),
+        };
+        let root = match parsed {
             Ok(root) => root,
             Err(error) => {
                 let message = format!("cannot parse {}: {}", self.display(id), error.message);
@@ -1304,7 +1333,7 @@ mod tests {
         std::fs::write(&extra, "APP_UID=2000\n").expect("write env file");
         let options = LoadOptions {
             env_files: vec![extra],
-            use_process_env: false,
+            ..LoadOptions::default()
         };
 
         let project = load_project_with(

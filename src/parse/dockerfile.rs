@@ -217,6 +217,7 @@ pub fn parse(source: SourceId, text: &str) -> Dockerfile {
     let mut has_instruction_lines = false;
     let mut index = 0;
     while index < lines.len() {
+        crate::work::count(1);
         let line = lines[index];
         if line.is_blank(text) || line.is_comment(text) {
             index += 1;
@@ -613,6 +614,7 @@ fn read_heredoc_bodies(
                 return Err(format!("unterminated heredoc `{}`", marker.delimiter));
             };
             index += 1;
+            crate::work::count(1);
 
             let content = line.content(text);
             let unindented = match marker.strip_tabs {

@@ -5,12 +5,14 @@
 //! duplicate keys and reports where each value was used and defined. A small `Deserialize`
 //! visitor turns its events into [`Node`]s; scalars keep their written text.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{DuplicateKeyPolicy, Location, NonFiniteFloatPolicy, Options, Tagged};
 
 use crate::source::{SourceId, Span};
+use crate::work;
 
 /// A YAML node and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,25 +104,46 @@ const MAX_NODES: usize = 200_000;
 const MAX_EVENTS: usize = 500_000;
 const MAX_ALIASES: usize = 10_000;
 
-/// Room for `MAX_DEPTH` levels of the parser's recursion, with a wide margin.
-const PARSER_STACK_BYTES: usize = 32 * 1024 * 1024;
+/// Room for `MAX_DEPTH` levels of the parser's recursion, with a wide margin. Only the pages a
+/// parse touches are ever committed.
+pub const PARSER_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+thread_local! {
+    static HAS_PARSER_STACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Declares that the calling thread was started with a stack of [`PARSER_STACK_BYTES`], so
+/// [`parse`] runs on it in place.
+pub fn mark_parser_stack() {
+    HAS_PARSER_STACK.with(|flag| flag.set(true));
+}
 
 /// Parses one YAML document.
 ///
 /// Multi-document input yields its first document: Compose reads one document per file, and the
 /// first is what a reader sees. An empty document is [`Value::Null`].
 pub fn parse(source: SourceId, text: &str) -> Result<Node, YamlError> {
+    if HAS_PARSER_STACK.with(Cell::get) {
+        return parse_on_this_thread(source, text);
+    }
+
     // The serde visitors recurse once per nesting level with large frames (about 50 KiB each in
-    // debug builds), so parse on a thread whose stack surely holds `MAX_DEPTH` levels.
+    // debug builds), so parse on a thread whose stack surely holds `MAX_DEPTH` levels. Its work
+    // items are counted on that thread and handed back.
     let spawned = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("yaml-parser".to_owned())
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || parse_on_this_thread(source, text))
+            .spawn_scoped(scope, || {
+                work::counted(|| parse_on_this_thread(source, text))
+            })
             .map(|handle| handle.join())
     });
     match spawned {
-        Ok(Ok(result)) => result,
+        Ok(Ok((result, items))) => {
+            work::count(items);
+            result
+        }
         Ok(Err(_)) => Err(YamlError {
             message: "the YAML parser failed unexpectedly".to_owned(),
             span: Span::new(source, 0, 0),
@@ -282,6 +305,7 @@ enum RawValue {
 
 /// Converts serde-saphyr's output; recursion is bounded by the parser's depth budget.
 fn to_node(raw_node: RawNode, source: SourceId, text: &str) -> Node {
+    work::count(1);
     let defined = byte_range(text, raw_node.defined);
     let referenced = byte_range(text, raw_node.referenced);
     let (start, end) = defined.or(referenced).unwrap_or((0, 0));

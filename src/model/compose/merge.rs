@@ -9,6 +9,8 @@
 //! one's place. Every node keeps the span where it was written, so the merged tree still points
 //! at the line a person has to edit.
 
+use std::collections::HashMap;
+
 use crate::parse::yaml::{Node, Scalar, ScalarKind, Value};
 use crate::source::Span;
 
@@ -210,13 +212,15 @@ fn merge_mappings(
 }
 
 /// Whether `path` matches a dotted pattern in which `*` stands for any one key.
-pub(super) fn matches(path: &[String], pattern: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('.').collect();
-    parts.len() == path.len()
-        && parts
-            .iter()
-            .zip(path)
-            .all(|(part, key)| *part == "*" || part == key)
+pub(super) fn matches(path: &[impl AsRef<str>], pattern: &str) -> bool {
+    let mut parts = pattern.split('.');
+    for key in path {
+        match parts.next() {
+            Some(part) if part == "*" || part == key.as_ref() => {}
+            _ => return false,
+        }
+    }
+    parts.next().is_none()
 }
 
 fn matches_any(path: &[String], patterns: &[&str]) -> bool {
@@ -419,6 +423,9 @@ const UNIQUE: &[(&str, Identity)] = &[
     ("services.*.volumes", Identity::VolumeTarget),
 ];
 
+/// The number of keys in the longest pattern of [`UNIQUE`].
+const MAX_UNIQUE_DEPTH: usize = 5;
+
 /// Keeps one entry per key in the lists of [`UNIQUE`]: a later entry takes the place of an
 /// earlier one with the same key, as Compose does after every merge.
 pub(super) fn enforce_unique(root: &mut Node) {
@@ -426,14 +433,19 @@ pub(super) fn enforce_unique(root: &mut Node) {
     enforce_unique_below(root, &mut path);
 }
 
-fn enforce_unique_below(node: &mut Node, path: &mut Vec<String>) {
+fn enforce_unique_below<'a>(node: &'a mut Node, path: &mut Vec<&'a str>) {
     match &mut node.value {
         Value::Mapping(entries) => {
+            // No pattern of `UNIQUE` reaches deeper than this; extension blocks can be large.
+            if path.len() >= MAX_UNIQUE_DEPTH {
+                return;
+            }
             for (key, value) in entries {
+                let key: &'a Node = key;
                 let Some(name) = key_text(key) else {
                     continue;
                 };
-                path.push(name.to_owned());
+                path.push(name);
                 enforce_unique_below(value, path);
                 path.pop();
             }
@@ -443,20 +455,24 @@ fn enforce_unique_below(node: &mut Node, path: &mut Vec<String>) {
             else {
                 return;
             };
-            let mut unique: Vec<(Option<String>, Node)> = Vec::new();
+            // Indexed by key, so a list of thousands of entries costs thousands of steps.
+            let mut unique: Vec<Node> = Vec::with_capacity(items.len());
+            let mut index_of_key: HashMap<String, usize> = HashMap::new();
             for item in items.drain(..) {
-                let key = identity_of(&item, *identity);
-                let earlier = key.as_ref().and_then(|key| {
-                    unique
-                        .iter()
-                        .position(|(candidate, _)| candidate.as_ref() == Some(key))
-                });
-                match earlier {
-                    Some(index) => unique[index].1 = item,
-                    None => unique.push((key, item)),
+                crate::work::count(1);
+                let Some(key) = identity_of(&item, *identity) else {
+                    unique.push(item);
+                    continue;
+                };
+                match index_of_key.get(&key) {
+                    Some(&index) => unique[index] = item,
+                    None => {
+                        index_of_key.insert(key, unique.len());
+                        unique.push(item);
+                    }
                 }
             }
-            *items = unique.into_iter().map(|(_, item)| item).collect();
+            *items = unique;
         }
         Value::Null | Value::Scalar(_) => {}
     }
@@ -810,6 +826,16 @@ mod tests {
         assert_eq!(volume_target("./src:/app"), "/app");
         assert_eq!(volume_target(""), "");
         assert_eq!(volume_target("::"), "");
+    }
+
+    #[test]
+    fn the_unique_walk_goes_as_deep_as_the_longest_pattern() {
+        let longest = UNIQUE
+            .iter()
+            .map(|(pattern, _)| pattern.split('.').count())
+            .max();
+
+        assert_eq!(longest, Some(MAX_UNIQUE_DEPTH));
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub(crate) fn join_logical_line(
 
     while continues && last_line + 1 < lines.len() {
         last_line += 1;
+        crate::work::count(1);
         let line = lines[last_line];
         if line.is_comment(source) || line.is_blank(source) {
             continue;
