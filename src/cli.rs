@@ -149,7 +149,7 @@ pub struct CheckArgs {
     pub unsafe_fixes: bool,
 
     /// Print the fixes as a unified diff on standard output instead of writing them.
-    #[arg(long, conflicts_with = "write_baseline")]
+    #[arg(long, conflicts_with_all = ["write_baseline", "output", "format"])]
     pub diff: bool,
 
     /// Report and skip files larger than this (bytes, or a size such as `10MiB`); replaces the
