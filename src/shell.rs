@@ -2,8 +2,10 @@
 //! nested ones included, with byte ranges into the script text.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::{ControlFlow, Range};
+use std::sync::Mutex;
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
@@ -217,37 +219,60 @@ const FIND_ACTIONS: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-    static ANALYSED: RefCell<AnalysedScripts> = RefCell::new(AnalysedScripts::default());
 }
 
-/// How much script text the cache of analysed scripts holds before it starts over.
-const MAX_CACHED_SCRIPT_BYTES: usize = 8 * 1024 * 1024;
+/// Scripts already analysed, shared by the threads of a run.
+static ANALYSED: Mutex<AnalysedScripts> = Mutex::new(AnalysedScripts::new());
 
-/// The commands of scripts already analysed on this thread, by script text. Variants of one
+/// How much script text the cache of analysed scripts holds before it starts over.
+const MAX_CACHED_SCRIPT_BYTES: usize = 2 * 1024 * 1024;
+
+/// The commands of scripts already analysed, by script text. Variants of one
 /// image (`17/bookworm`, `16/bookworm`) repeat whole RUN scripts, and a Dockerfile built with
 /// Compose `build.args` is modelled twice; parsing a script is most of the cost of a lint.
-#[derive(Default)]
+/// Only scripts seen before are kept: most scripts appear once, and their commands take several
+/// times the memory of their text.
 struct AnalysedScripts {
-    by_script: HashMap<String, Vec<Command>>,
+    /// Empty until the first script: a `HashMap` cannot be made in a `static`.
+    by_script: Option<HashMap<String, Vec<Command>>>,
+    /// Hashes of the scripts seen once.
+    seen: Option<HashSet<u64>>,
     bytes: usize,
 }
 
 impl AnalysedScripts {
+    const fn new() -> Self {
+        Self {
+            by_script: None,
+            seen: None,
+            bytes: 0,
+        }
+    }
+
     fn get(&self, script: &str) -> Option<Vec<Command>> {
-        self.by_script.get(script).cloned()
+        self.by_script.as_ref()?.get(script).cloned()
     }
 
     fn insert(&mut self, script: &str, found: &[Command]) {
         if script.len() > MAX_CACHED_SCRIPT_BYTES / 4 {
             return;
         }
+        let mut hasher = DefaultHasher::new();
+        script.hash(&mut hasher);
+        let seen = self.seen.get_or_insert_with(HashSet::new);
+        if seen.insert(hasher.finish()) {
+            return;
+        }
+
         // A long-running server sees ever new scripts: start over rather than grow.
+        let by_script = self.by_script.get_or_insert_with(HashMap::new);
         if self.bytes + script.len() > MAX_CACHED_SCRIPT_BYTES {
-            self.by_script.clear();
+            by_script.clear();
+            seen.clear();
             self.bytes = 0;
         }
         self.bytes += script.len();
-        self.by_script.insert(script.to_owned(), found.to_vec());
+        by_script.insert(script.to_owned(), found.to_vec());
     }
 }
 
@@ -256,13 +281,16 @@ impl AnalysedScripts {
 /// Commands inside `$(...)`, backticks, `sh -c` strings, heredocs read by a shell and wrapped
 /// commands (`sudo CMD`, `find -exec CMD \;`) are reported at their own place in the script.
 pub fn commands(script: &str) -> Vec<Command> {
-    if let Some(found) = ANALYSED.with(|cache| cache.borrow().get(script)) {
+    let cached = ANALYSED.lock().ok().and_then(|cache| cache.get(script));
+    if let Some(found) = cached {
         crate::work::count(1);
         return found;
     }
 
     let found = analyse(script);
-    ANALYSED.with(|cache| cache.borrow_mut().insert(script, &found));
+    if let Ok(mut cache) = ANALYSED.lock() {
+        cache.insert(script, &found);
+    }
     found
 }
 
