@@ -895,15 +895,7 @@ impl Scopes {
             let Commentable::Dockerfile { instructions } = kind else {
                 continue;
             };
-            let mut running_end = 0;
-            let ends: Vec<usize> = instructions
-                .iter()
-                .map(|instruction| {
-                    running_end = running_end.max(instruction.end);
-                    running_end
-                })
-                .collect();
-            instruction_ends.insert(*source, ends);
+            instruction_ends.insert(*source, running_ends(instructions));
         }
 
         let mut stages: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
@@ -1152,6 +1144,19 @@ fn display(path: &Path) -> String {
     crate::source::display_path(path)
 }
 
+/// For instructions sorted by start, the furthest end reached so far at each one: lets a
+/// binary search find the instruction that holds an offset.
+fn running_ends(instructions: &[Span]) -> Vec<usize> {
+    let mut running_end = 0;
+    instructions
+        .iter()
+        .map(|instruction| {
+            running_end = running_end.max(instruction.end);
+            running_end
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1164,14 +1169,7 @@ mod tests {
             .map(|(start, end)| Span::new(source, start, end))
             .collect();
         instructions.sort();
-        let mut running_end = 0;
-        let ends: Vec<usize> = instructions
-            .iter()
-            .map(|instruction| {
-                running_end = running_end.max(instruction.end);
-                running_end
-            })
-            .collect();
+        let ends = running_ends(&instructions);
 
         for offset in 0..60 {
             let scanned = instructions
