@@ -138,6 +138,20 @@ pub struct CheckArgs {
     #[arg(long)]
     pub use_env: bool,
 
+    /// Apply the safe fixes to the files, each written whole or not at all, then report what
+    /// remains.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`, apply the unsafe fixes too: they change what a container or an
+    /// image may do (a program that loses its setuid bit).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff on standard output instead of writing them.
+    #[arg(long, conflicts_with_all = ["write_baseline", "output", "format"])]
+    pub diff: bool,
+
     /// Report and skip files larger than this (bytes, or a size such as `10MiB`); replaces the
     /// configuration's `max-file-size` (default 10MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_file_size)]

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::fix::Fix;
 use crate::source::Span;
 
 /// How serious a diagnostic is; the names are SARIF's level names.
@@ -38,6 +39,8 @@ pub struct Diagnostic {
     pub message: String,
     pub span: Span,
     pub related: Vec<Related>,
+    /// The edits that fix it, when the rule offers them (`check --fix`, code actions).
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -48,6 +51,7 @@ impl Diagnostic {
             message,
             span,
             related: Vec::new(),
+            fix: None,
         }
     }
 
@@ -56,6 +60,11 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    pub fn set_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fix = Some(fix);
         self
     }
 

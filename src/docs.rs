@@ -27,14 +27,41 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
     ),
     ("compose-schema", include_str!("../rules/compose-schema.md")),
     (
+        "dangerous-capability",
+        include_str!("../rules/dangerous-capability.md"),
+    ),
+    (
+        "docker-socket-mount",
+        include_str!("../rules/docker-socket-mount.md"),
+    ),
+    ("host-namespace", include_str!("../rules/host-namespace.md")),
+    (
+        "insecure-build-step",
+        include_str!("../rules/insecure-build-step.md"),
+    ),
+    (
         "no-new-privileges-missing",
         include_str!("../rules/no-new-privileges-missing.md"),
     ),
     ("parse-error", include_str!("../rules/parse-error.md")),
+    (
+        "privileged-service",
+        include_str!("../rules/privileged-service.md"),
+    ),
+    ("root-user", include_str!("../rules/root-user.md")),
+    (
+        "sensitive-host-mount",
+        include_str!("../rules/sensitive-host-mount.md"),
+    ),
     ("setuid-bit", include_str!("../rules/setuid-bit.md")),
+    ("sudo-in-run", include_str!("../rules/sudo-in-run.md")),
     (
         "suppression-without-reason",
         include_str!("../rules/suppression-without-reason.md"),
+    ),
+    (
+        "unconfined-profile",
+        include_str!("../rules/unconfined-profile.md"),
     ),
     (
         "unused-suppression",

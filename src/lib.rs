@@ -9,6 +9,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod fix;
 pub mod fuzzing;
 pub mod lint;
 pub mod logging;

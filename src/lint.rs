@@ -13,6 +13,7 @@ use crate::config::{
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Kind};
+use crate::fix::Fix;
 use crate::model::compose::{self as compose_loader, LoadOptions};
 use crate::model::{self, BuildDockerfile, Model};
 use crate::parallel;
@@ -643,6 +644,9 @@ impl Run {
                 };
 
                 if !build.args.is_empty() {
+                    // The file as written is built too, so it gets no diagnostics of its own
+                    // that the service's cover.
+                    self.model.dockerfiles[built].built_by_compose = true;
                     built = self.dockerfile_with_args(built, &build.args);
                 }
                 if let Some(target) = &build.target
@@ -746,10 +750,13 @@ impl Run {
     }
 
     fn finish(mut self, today: Date) -> Result<LintResult, LintError> {
+        model::entrypoint::read_scripts(&mut self.model, &mut self.sources);
+
         let mut settings = SourceSettings::default();
         for (id, source) in self.sources.iter() {
             settings.insert(id, self.resolver.settings_for(&source.path)?);
         }
+        self.model.allowances = settings.allowances();
 
         self.diagnostics
             .extend(rules::run_all(&self.model, &settings));
@@ -888,15 +895,7 @@ impl Scopes {
             let Commentable::Dockerfile { instructions } = kind else {
                 continue;
             };
-            let mut running_end = 0;
-            let ends: Vec<usize> = instructions
-                .iter()
-                .map(|instruction| {
-                    running_end = running_end.max(instruction.end);
-                    running_end
-                })
-                .collect();
-            instruction_ends.insert(*source, ends);
+            instruction_ends.insert(*source, running_ends(instructions));
         }
 
         let mut stages: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
@@ -1007,6 +1006,42 @@ fn relocate_inline(
             related.span = span;
         }
     }
+    if let Some(fix) = &mut diagnostic.fix {
+        relocate_inline_fix(fix, inline_locations, sources);
+    }
+}
+
+/// Moves the edits of a fix inside an inline Dockerfile to where that text stands in the
+/// Compose file, or withdraws them when it does not stand there as written.
+fn relocate_inline_fix(
+    fix: &mut Fix,
+    inline_locations: &HashMap<SourceId, Span>,
+    sources: &Sources,
+) {
+    let Ok(edits) = &fix.edits else {
+        return;
+    };
+    let text_at = |span: Span| sources.get(span.source).text.get(span.start..span.end);
+    let mut placed = Vec::new();
+    for edit in edits {
+        let Some(value) = inline_locations.get(&edit.span.source) else {
+            placed.push(Some(edit.span));
+            continue;
+        };
+        let span = place_in_block_scalar(sources, edit.span, *value)
+            .filter(|span| text_at(*span) == text_at(edit.span));
+        placed.push(span);
+    }
+
+    let spans: Option<Vec<Span>> = placed.into_iter().collect();
+    match (spans, &mut fix.edits) {
+        (Some(spans), Ok(edits)) => {
+            for (edit, span) in edits.iter_mut().zip(spans) {
+                edit.span = span;
+            }
+        }
+        _ => fix.refuse("the inline Dockerfile is not written as a block of lines"),
+    }
 }
 
 /// Where a span of an inline Dockerfile stands in the Compose file, when the Dockerfile is a
@@ -1109,6 +1144,19 @@ fn display(path: &Path) -> String {
     crate::source::display_path(path)
 }
 
+/// For instructions sorted by start, the furthest end reached so far at each one: lets a
+/// binary search find the instruction that holds an offset.
+fn running_ends(instructions: &[Span]) -> Vec<usize> {
+    let mut running_end = 0;
+    instructions
+        .iter()
+        .map(|instruction| {
+            running_end = running_end.max(instruction.end);
+            running_end
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1121,14 +1169,7 @@ mod tests {
             .map(|(start, end)| Span::new(source, start, end))
             .collect();
         instructions.sort();
-        let mut running_end = 0;
-        let ends: Vec<usize> = instructions
-            .iter()
-            .map(|instruction| {
-                running_end = running_end.max(instruction.end);
-                running_end
-            })
-            .collect();
+        let ends = running_ends(&instructions);
 
         for offset in 0..60 {
             let scanned = instructions

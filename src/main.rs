@@ -9,6 +9,7 @@ use clap::Parser;
 use escalint::baseline::{self, Baseline};
 use escalint::cli::{CheckArgs, Cli, Command, ConfigCommandArgs, Format};
 use escalint::config::{Resolver, show};
+use escalint::fix::{self, session::FixOptions};
 use escalint::lint::{self, LintOptions};
 use escalint::model::compose::LoadOptions;
 use escalint::report;
@@ -105,7 +106,24 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         Some(path) => Some(Baseline::read(path)?),
         None => None,
     };
-    let mut result = lint::lint(&options)?;
+    let mut result = if args.fix || args.diff {
+        let fixing = FixOptions {
+            unsafe_fixes: args.unsafe_fixes,
+            write: !args.diff,
+        };
+        let outcome = fix::session::run(&options, fixing)?;
+        if args.diff {
+            return print_diff(&outcome, args, quiet);
+        }
+        if !quiet && outcome.fixed > 0 {
+            eprintln!("{}", fix::describe_fixed(&outcome));
+        }
+        outcome.result
+    } else {
+        let mut result = lint::lint(&options)?;
+        fix::session::refuse_outside_linted_paths(&mut result, &options);
+        result
+    };
 
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &result)?;
@@ -159,7 +177,10 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         eprintln!("escalint: error: {failure}");
     }
     if printed && !quiet {
-        let summary = report::human::summary(&result.diagnostics, result.linted_files);
+        let mut summary = report::human::summary(&result.diagnostics, result.linted_files);
+        if let Some(hint) = fix::hint(&result.diagnostics, args.fix, args.unsafe_fixes) {
+            summary.push_str(&format!("; {hint}"));
+        }
         match result.failures.len() {
             0 => eprintln!("{summary}"),
             1 => eprintln!("{summary}; 1 file could not be read"),
@@ -175,6 +196,43 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `check --diff`: the diff on standard output, what it would fix on standard error. The exit
+/// code is 1 when the diff is not empty or diagnostics remain, so CI can ask for both.
+fn print_diff(
+    outcome: &fix::session::FixOutcome,
+    args: &CheckArgs,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut diff = String::new();
+    for change in &outcome.changes {
+        diff.push_str(&fix::diff::unified(
+            &change.display,
+            &change.original,
+            &change.fixed,
+        ));
+    }
+    print(&diff)?;
+
+    let result = &outcome.result;
+    for failure in &result.failures {
+        eprintln!("escalint: error: {failure}");
+    }
+    if !quiet {
+        let summary = report::human::summary(&result.diagnostics, result.linted_files);
+        eprintln!("{}; after that, {summary}", fix::describe_fixed(outcome));
+    }
+
+    if !result.failures.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let is_clean = outcome.changes.is_empty() && !result.fails(args.fail_on);
+    Ok(if is_clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

@@ -108,6 +108,18 @@ impl Text {
         Span::new(self.source, start, start)
     }
 
+    /// The source span of a byte range of this text when the range was copied from the source
+    /// in one piece, so the source holds exactly these bytes there; `None` when a joined line,
+    /// an escape or other synthetic text lies in it.
+    pub fn verbatim_span(&self, range: std::ops::Range<usize>) -> Option<Span> {
+        let piece = self
+            .pieces
+            .iter()
+            .find(|piece| piece.at <= range.start && range.end <= piece.at + piece.len)?;
+        let start = piece.from + (range.start - piece.at);
+        Some(Span::new(self.source, start, start + range.len()))
+    }
+
     /// The part of this text in a byte range, with its map.
     pub fn slice(&self, range: std::ops::Range<usize>) -> Text {
         let mut slice = Text::new(self.source);
@@ -148,6 +160,25 @@ mod tests {
         assert_eq!(
             text.source_span(mode_start..mode_start + 4),
             Span::new(SourceId(0), 9, 13)
+        );
+    }
+
+    #[test]
+    fn verbatim_spans_lie_in_one_piece() {
+        let mut text = Text::new(SourceId(0));
+        text.push_source("chmod ", 0);
+        text.push_source(" 4755 x", 8);
+
+        let mode_start = text.value.find("4755").expect("mode present");
+
+        assert_eq!(
+            text.verbatim_span(mode_start..mode_start + 4),
+            Some(Span::new(SourceId(0), 9, 13))
+        );
+        assert_eq!(
+            text.verbatim_span(4..8),
+            None,
+            "the range spans the joined lines"
         );
     }
 

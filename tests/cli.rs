@@ -25,7 +25,7 @@ fn seed_example_reports_both_diagnostics_and_exits_1() {
 #[test]
 fn clean_file_exits_0() {
     escalint()
-        .args(["check", "fixtures/setuid-bit/clean-modes/Dockerfile"])
+        .args(["check", "fixtures/unconfined-profile/clean/compose.yaml"])
         .assert()
         .code(0)
         .stderr(predicate::str::contains("no problems found in 1 file"));
@@ -489,7 +489,9 @@ fn compose_files_given_with_f_are_merged_in_order() {
         .code(1)
         .stdout(predicate::str::contains("service `worker` does not drop"))
         .stdout(predicate::str::contains("service `api`").not())
-        .stderr(predicate::str::contains("found 1 warning in 2 files"));
+        .stderr(predicate::str::contains(
+            "found 1 warning, 1 note in 2 files",
+        ));
 }
 
 #[test]

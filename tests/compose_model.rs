@@ -207,8 +207,8 @@ fn compose_files_given_with_f_form_one_project_without_the_automatic_override() 
             .collect()
     };
     // Without the override, `api` (line 2) drops nothing either.
-    assert_eq!(cap_drop_lines(&base_only), [2, 9]);
-    assert_eq!(cap_drop_lines(&both), [9]);
+    assert_eq!(cap_drop_lines(&base_only), [2, 10]);
+    assert_eq!(cap_drop_lines(&both), [10]);
     assert_eq!(both, reported(lint_paths(&[folder], &[])));
 }
 

@@ -365,18 +365,20 @@ fn a_final_stage_on_an_allowlisted_non_root_image_runs_as_its_uid() {
                 "no-new-privileges-missing",
                 "warning"
             ),
+            hit("other-tag/Dockerfile", 1, "root-user", "note"),
             hit(
                 "via-stage/Dockerfile",
                 1,
                 "no-new-privileges-missing",
                 "warning"
             ),
+            hit("with-user/Dockerfile", 2, "root-user", "warning"),
         ]
     );
     assert!(
         result.diagnostics[0]
             .message
-            .contains("runs as uid `65532`, the user of its base image")
+            .contains("runs as user `65532` (from its base image")
     );
 }
 
@@ -384,12 +386,17 @@ fn a_final_stage_on_an_allowlisted_non_root_image_runs_as_its_uid() {
 fn without_the_allowlist_an_image_without_user_is_not_reported() {
     let repo = repository(&[(
         "Dockerfile",
-        "FROM gcr.io/distroless/static:nonroot\nCMD [\"/app\"]\n",
+        "FROM registry.example/static:1\nCMD [\"/app\"]\n",
     )]);
 
     let result = lint_with(repo.path(), &["."], ConfigChoice::Discover);
 
-    assert!(result.diagnostics.is_empty());
+    let rules: Vec<&str> = result
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.rule)
+        .collect();
+    assert_eq!(rules, ["root-user"]);
 }
 
 #[test]
@@ -415,7 +422,10 @@ fn fail_on_comes_from_the_file_of_each_diagnostic() {
     let repo = repository(&[
         ("lenient/escalint.toml", "fail-on = \"never\"\n"),
         ("lenient/Dockerfile", SETUID_AND_USER),
-        ("strict/escalint.toml", "fail-on = \"note\"\n"),
+        (
+            "strict/escalint.toml",
+            "fail-on = \"note\"\nignore = [\"root-user\"]\n",
+        ),
         (
             "strict/Dockerfile",
             "FROM alpine:3.20\nRUN mkdir /shared && chmod g+s /shared\n",
@@ -490,12 +500,10 @@ fn compose_service_on_an_allowlisted_non_root_image_needs_no_new_privileges() {
 
     assert_eq!(
         hits(repo.path(), &result),
-        vec![hit(
-            "compose.yaml",
-            3,
-            "no-new-privileges-missing",
-            "warning"
-        )]
+        vec![
+            hit("compose.yaml", 3, "no-new-privileges-missing", "warning"),
+            hit("compose.yaml", 9, "root-user", "note"),
+        ]
     );
 }
 

@@ -140,11 +140,12 @@ fn every_rule_has_flagged_and_clean_fixtures() {
     }
 }
 
-/// Fixture case folders, sorted.
+/// Fixture case folders, sorted. `fixtures/fixes/` pairs files before and after `--fix`, without
+/// markers; `tests/fixes.rs` checks them.
 fn fixture_cases() -> Vec<PathBuf> {
     let mut cases = Vec::new();
     for rule_folder in sorted_entries(Path::new("fixtures")) {
-        if rule_folder.is_dir() {
+        if rule_folder.is_dir() && !rule_folder.ends_with("fixes") {
             cases.extend(
                 sorted_entries(&rule_folder)
                     .into_iter()

@@ -71,6 +71,11 @@ impl Editor {
             initialized["capabilities"]["textDocumentSync"]["change"], 1,
             "the server asks for whole texts: {initialized}"
         );
+        assert_eq!(
+            initialized["capabilities"]["codeActionProvider"]["codeActionKinds"],
+            json!(["quickfix", "source.fixAll.escalint"]),
+            "the server offers fixes: {initialized}"
+        );
         editor.notify("initialized", json!({}));
         editor
     }
@@ -464,6 +469,115 @@ fn unknown_requests_get_an_error_and_other_files_no_diagnostics() {
         "nothing is published for values.yaml: {:?}",
         editor.pending
     );
+
+    assert!(editor.shut_down(), "the server exits with status 0");
+}
+
+/// `text` with the protocol's text edits applied; the texts here are ASCII, so UTF-16 units are
+/// bytes.
+fn apply_text_edits(text: &str, edits: &Value) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().expect("a line") as usize;
+        let character = position["character"].as_u64().expect("a character") as usize;
+        let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        line_start + character
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .expect("an array of edits")
+        .iter()
+        .map(|edit| {
+            let start = offset(&edit["range"]["start"]);
+            let end = offset(&edit["range"]["end"]);
+            let new_text = edit["newText"].as_str().expect("new text").to_owned();
+            (start, end, new_text)
+        })
+        .collect();
+    edits.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+
+    let mut fixed = text.to_owned();
+    for (start, end, new_text) in edits {
+        fixed.replace_range(start..end, &new_text);
+    }
+    fixed
+}
+
+#[test]
+fn code_actions_apply_one_fix_or_every_safe_fix() {
+    let text = "services:\n  app:\n    image: registry.example/app:1.0\n    user: \"1000\"\n";
+    let (_folder, root) = workspace(&[("compose.yaml", text)]);
+    let compose = root.join("compose.yaml");
+    let uri = uri_of(&compose);
+    let mut editor = Editor::start(&root);
+    editor.open(&compose, "yaml", text);
+    let published = editor.diagnostics_for(&compose);
+    assert_eq!(
+        rules_and_ranges(&published),
+        [
+            ("cap-drop-all-missing".to_owned(), [1, 2, 1, 5]),
+            ("no-new-privileges-missing".to_owned(), [3, 10, 3, 16]),
+        ]
+    );
+
+    let quick_fixes = editor.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 1, "character": 3 }, "end": { "line": 1, "character": 3 } },
+            "context": { "diagnostics": [published["diagnostics"][0]], "only": ["quickfix"] }
+        }),
+    );
+    let actions = quick_fixes.as_array().expect("a list of actions");
+    assert_eq!(actions.len(), 1, "{quick_fixes}");
+    let action = &actions[0];
+    assert_eq!(action["title"], "Add `cap_drop: [ALL]` to the service");
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true);
+    assert_eq!(action["diagnostics"][0]["code"], "cap-drop-all-missing");
+    let edits = &action["edit"]["changes"][uri.as_str()];
+    assert_eq!(
+        *edits,
+        json!([{
+            "range": { "start": { "line": 4, "character": 0 }, "end": { "line": 4, "character": 0 } },
+            "newText": "    cap_drop:\n      - ALL\n"
+        }])
+    );
+    assert_eq!(
+        apply_text_edits(text, edits),
+        "services:\n  app:\n    image: registry.example/app:1.0\n    user: \"1000\"\n    \
+         cap_drop:\n      - ALL\n"
+    );
+
+    let fix_all = editor.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [], "only": ["source.fixAll"] }
+        }),
+    );
+    let actions = fix_all.as_array().expect("a list of actions");
+    assert_eq!(actions.len(), 1, "{fix_all}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.escalint");
+    let fixed = apply_text_edits(text, &actions[0]["edit"]["changes"][uri.as_str()]);
+    assert_eq!(
+        fixed,
+        "services:\n  app:\n    image: registry.example/app:1.0\n    user: \"1000\"\n    \
+         cap_drop:\n      - ALL\n    security_opt:\n      - no-new-privileges:true\n"
+    );
+
+    // The fixed text, once the editor has it, has nothing left to fix.
+    editor.change(&compose, 2, &fixed);
+    assert_eq!(rules_and_ranges(&editor.diagnostics_for(&compose)), []);
+    let nothing = editor.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 8, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    assert_eq!(nothing, json!([]));
 
     assert!(editor.shut_down(), "the server exits with status 0");
 }

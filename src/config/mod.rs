@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Severity;
 use crate::discover;
+use crate::model::allowances::{Allowances, AllowedCapability, ConfiguredImage};
 use crate::rules::{NO_NEW_PRIVILEGES_MISSING, PARSE_ERROR, rule_docs};
 use crate::source::SourceId;
 
@@ -393,6 +394,37 @@ pub struct SourceSettings {
 impl SourceSettings {
     pub fn insert(&mut self, source: SourceId, settings: Arc<Settings>) {
         self.by_source.insert(source, settings);
+    }
+
+    /// The image and capability allowlists of every configuration in use, for the model.
+    // LIMITATION: the model holds one set of allowances per run, so an image or capability
+    // allowed by one folder's configuration counts for every file linted in the same run.
+    pub fn allowances(&self) -> Allowances {
+        let mut allowances = Allowances::default();
+        let mut seen = std::collections::HashSet::new();
+        for settings in self.by_source.values() {
+            let Some(config) = &settings.config else {
+                continue;
+            };
+            if !seen.insert(Arc::as_ptr(config)) {
+                continue;
+            }
+            for image in &config.non_root_images {
+                allowances.images.push(ConfiguredImage {
+                    pattern: image.image.clone(),
+                    user: image.uid.to_string(),
+                });
+            }
+            for allowed in &config.capabilities {
+                for capability in &allowed.capabilities {
+                    allowances.capabilities.push(AllowedCapability {
+                        service: Some(allowed.service.clone()),
+                        capability: capability.clone(),
+                    });
+                }
+            }
+        }
+        allowances
     }
 
     /// The settings of a source; the defaults for one that has none.

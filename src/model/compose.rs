@@ -7,7 +7,9 @@
 //! Every value keeps the span where it was written (the override file, the anchor, the extended
 //! or included file), so diagnostics point at the line a person has to edit.
 
+mod fields;
 mod include;
+mod layout;
 mod merge;
 mod prepare;
 pub mod project;
@@ -18,6 +20,7 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::layout::ServiceLayout;
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
@@ -100,6 +103,7 @@ pub fn load_parsed_project(
         include_chain: Vec::new(),
         included: HashMap::new(),
         files: Vec::new(),
+        layouts: HashMap::new(),
     };
     for file in files {
         loader.add_project_file(*file, &project_dir);
@@ -236,6 +240,8 @@ struct Loader<'a> {
     included: HashMap<include::IncludeKey, Option<Rc<Node>>>,
     /// Every file the project read, in the order first read.
     files: Vec<SourceId>,
+    /// How each file is written, read on first use by a service's layout.
+    layouts: HashMap<SourceId, Option<Rc<layout::DocumentLayout>>>,
 }
 
 /// One step of an `extends` chain: a service in a file.
@@ -619,6 +625,13 @@ impl Loader<'_> {
             cap_add: None,
             build: None,
             built: None,
+            privileged: None,
+            namespaces: Vec::new(),
+            volumes: Vec::new(),
+            devices: Vec::new(),
+            entrypoint: None,
+            command: None,
+            layout: ServiceLayout::unknown("it is not a mapping"),
         };
 
         match &definition.value {
@@ -634,6 +647,13 @@ impl Loader<'_> {
         service.cap_drop = self.listing(&name, definition, "cap_drop");
         service.cap_add = self.listing(&name, definition, "cap_add");
         service.build = self.build(&name, definition);
+        service.privileged = self.field_scalar(&name, definition, "privileged");
+        service.namespaces = self.namespaces(&name, definition);
+        service.volumes = self.volumes(&name, definition);
+        service.devices = self.devices(&name, definition);
+        service.entrypoint = self.entrypoint(&name, definition);
+        service.command = self.command(&name, definition);
+        service.layout = self.service_layout(key_span, definition);
         service
     }
 
@@ -681,10 +701,12 @@ impl Loader<'_> {
                 items
             }
         };
+        let layout = self.list_layout(key_node, value, key);
         Some(Listing {
             key_span: key_node.span,
             used_at: key_node.used_at,
             items,
+            layout,
         })
     }
 

@@ -1,10 +1,13 @@
 //! Builds the Dockerfile model from the syntax: stages and their bases, the user each stage runs
-//! as after `ARG`/`ENV` expansion, and the steps that make files setuid or setgid.
+//! as after `ARG`/`ENV` expansion, the steps that make files setuid or setgid, the RUN flags and
+//! `sudo` commands of each stage, and the entrypoint with the scripts it may run.
 
 use std::collections::HashMap;
 
+use crate::model::entrypoint::{self, Entrypoint, StepDown};
+use crate::model::images::is_windows_image;
 use crate::model::mode::{self, ModeStep};
-use crate::model::{Base, Dockerfile, SetuidStep, Stage, StageUser, User};
+use crate::model::{Base, Dockerfile, RunOption, SetuidStep, Stage, StageUser, SudoStep, User};
 use crate::parse::dockerfile::{self as syntax, Arguments, Instruction};
 use crate::shell;
 use crate::text::Text;
@@ -42,7 +45,7 @@ pub fn build_with_args(
     let stages = builder
         .stages
         .into_iter()
-        .map(|state| state.stage)
+        .map(StageState::into_stage)
         .collect();
     Dockerfile {
         source,
@@ -68,6 +71,12 @@ struct StageState {
     env: HashMap<String, String>,
     /// False after `SHELL` switches to PowerShell or cmd.
     posix_shell: bool,
+    /// Files copied in from the build context: their sources and absolute destination.
+    copies: Vec<(Vec<String>, String)>,
+    /// The `WORKDIR` in effect, absolute.
+    workdir: String,
+    /// The programs the `ENTRYPOINT` runs that may be scripts from the build context.
+    entrypoint_programs: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -77,6 +86,8 @@ impl Builder<'_> {
             "ARG" => self.declare_args(instruction),
             "ENV" => self.set_env(instruction),
             "USER" => self.set_user(instruction),
+            "WORKDIR" => self.set_workdir(instruction),
+            "ENTRYPOINT" => self.set_entrypoint(instruction),
             "SHELL" => self.set_shell(instruction),
             "RUN" => self.analyse_run(instruction),
             "COPY" | "ADD" => self.analyse_copy(instruction),
@@ -108,6 +119,8 @@ impl Builder<'_> {
                 state.stage.base = Base::Stage(parent);
                 state.stage.copies_from.clear();
                 state.stage.setuid_steps.clear();
+                state.stage.run_options.clear();
+                state.stage.sudo_steps.clear();
                 state.args.clear();
                 state
             }
@@ -125,10 +138,16 @@ impl Builder<'_> {
                     copies_from: Vec::new(),
                     setuid_steps: Vec::new(),
                     is_windows: is_windows_image(&image),
+                    run_options: Vec::new(),
+                    sudo_steps: Vec::new(),
+                    entrypoint: None,
                 },
                 args: HashMap::new(),
                 env: HashMap::new(),
                 posix_shell: !is_windows_image(&image),
+                copies: Vec::new(),
+                workdir: "/".to_owned(),
+                entrypoint_programs: Vec::new(),
             },
         };
 
@@ -220,9 +239,25 @@ impl Builder<'_> {
     }
 
     fn analyse_run(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
         let Some(state) = self.stages.last_mut() else {
             return;
         };
+
+        for flag in &instruction.flags {
+            if flag.name != "security" && flag.name != "network" {
+                continue;
+            }
+            let value = flag.value.as_ref().map_or(String::new(), |value| {
+                syntax::expand_word(&value.value, escape, &state.lookup())
+            });
+            state.stage.run_options.push(RunOption {
+                name: flag.name.clone(),
+                value,
+                span: flag.span,
+            });
+        }
+
         if !state.posix_shell {
             return;
         }
@@ -236,7 +271,47 @@ impl Builder<'_> {
                     .setuid_steps
                     .push(setuid_step(&script, step, owner_is_root));
             }
+            state
+                .stage
+                .sudo_steps
+                .extend(sudo_steps(&script, &commands));
         }
+    }
+
+    fn set_workdir(&mut self, instruction: &Instruction) {
+        let escape = self.file.escape;
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+        let Some(word) = instruction.words().into_iter().next() else {
+            return;
+        };
+
+        let path = syntax::expand_word(&word.value, escape, &state.lookup());
+        state.workdir = absolute_in(&state.workdir, &path);
+    }
+
+    fn set_entrypoint(&mut self, instruction: &Instruction) {
+        let Some(state) = self.stages.last_mut() else {
+            return;
+        };
+
+        let (steps_down, programs) = match &instruction.arguments {
+            Arguments::Exec(arguments) => exec_form_entrypoint(arguments),
+            Arguments::Shell(line) => shell_form_entrypoint(line),
+        };
+        state.entrypoint_programs = programs
+            .into_iter()
+            .map(|program| match program.contains('/') {
+                true => absolute_in(&state.workdir, &program),
+                false => program,
+            })
+            .collect();
+        state.stage.entrypoint = Some(Entrypoint {
+            span: instruction.span,
+            steps_down,
+            script_candidates: Vec::new(),
+        });
     }
 
     fn analyse_copy(&mut self, instruction: &Instruction) {
@@ -251,6 +326,24 @@ impl Builder<'_> {
         };
 
         let flag = |name: &str| instruction.flags.iter().find(|flag| flag.name == name);
+        if flag("from").is_none() {
+            let mut paths: Vec<String> = instruction
+                .words()
+                .iter()
+                .filter(|word| !word.value.starts_with("<<"))
+                .map(|word| syntax::expand_word(&word.value, escape, &state.lookup()))
+                .collect();
+            if let Some(destination) = paths.pop()
+                && !paths.is_empty()
+            {
+                let into_folder = destination.ends_with('/');
+                let mut destination = absolute_in(&state.workdir, &destination);
+                if into_folder && destination != "/" {
+                    destination.push('/');
+                }
+                state.copies.push((paths, destination));
+            }
+        }
         if let Some(from) = flag("from").and_then(|flag| flag.value.as_ref()) {
             let from = syntax::expand_word(&from.value, escape, &state.lookup());
             let by_name = stage_names
@@ -284,6 +377,9 @@ impl Builder<'_> {
             None => true,
         };
         let destination = copy_destination(instruction);
+        let verbatim_mode = (mode_text.value == mode)
+            .then(|| mode_text.verbatim_span(0..mode.len()))
+            .flatten();
         state.stage.setuid_steps.push(SetuidStep {
             span: chmod.span,
             mode: format!("--chmod={mode}"),
@@ -291,11 +387,27 @@ impl Builder<'_> {
             targets: destination.into_iter().collect(),
             directory: None,
             owner_is_root,
+            verbatim_mode,
         });
     }
 }
 
 impl StageState {
+    /// The finished stage, with the entrypoint's script candidates resolved against every file
+    /// the stage copies in, whichever comes first in the file.
+    fn into_stage(mut self) -> Stage {
+        if let Some(entrypoint) = &mut self.stage.entrypoint {
+            for program in &self.entrypoint_programs {
+                for candidate in entrypoint::script_candidates(program, &self.copies) {
+                    if !entrypoint.script_candidates.contains(&candidate) {
+                        entrypoint.script_candidates.push(candidate);
+                    }
+                }
+            }
+        }
+        self.stage
+    }
+
     /// Variable lookup for word expansion: `ENV` wins over `ARG`.
     fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
         |name: &str| self.env.get(name).or_else(|| self.args.get(name)).cloned()
@@ -370,7 +482,7 @@ fn redirections_last(line: &Text) -> Text {
 
 /// A heredoc script without a shebang runs with the default shell; one with a shebang runs with
 /// the program it names.
-fn is_shell_script(body: &str) -> bool {
+pub(crate) fn is_shell_script(body: &str) -> bool {
     let Some(shebang) = body.strip_prefix("#!") else {
         return true;
     };
@@ -422,7 +534,20 @@ fn exec_form_script(arguments: &[Text]) -> Option<Text> {
 }
 
 fn setuid_step(script: &Text, step: ModeStep, owner_is_root: bool) -> SetuidStep {
+    let range = step.mode_range.clone();
+    let word = script.value.get(range.clone()).unwrap_or("");
+    let is_quoted = word.len() == step.mode.len() + 2
+        && (word.starts_with('"') && word.ends_with('"')
+            || word.starts_with('\'') && word.ends_with('\''));
+    let mode_range = if word == step.mode {
+        Some(range)
+    } else if is_quoted && word[1..word.len() - 1] == step.mode {
+        Some(range.start + 1..range.end - 1)
+    } else {
+        None
+    };
     SetuidStep {
+        verbatim_mode: mode_range.and_then(|range| script.verbatim_span(range)),
         span: script.source_span(step.mode_range.clone()),
         mode: step.mode,
         bits: step.bits,
@@ -450,13 +575,84 @@ fn program_name(path: &str) -> String {
     name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
 }
 
-/// Windows base images: `mcr.microsoft.com/windows`, Server Core, Nano Server, and the Windows
-/// variants of official images (`python:3.12-windowsservercore-ltsc2022`).
-fn is_windows_image(image: &str) -> bool {
-    let image = image.to_ascii_lowercase();
-    let repository = image.split(['@', ':']).next().unwrap_or(&image);
-    let is_windows_repository = repository.split('/').any(|part| part == "windows");
-    is_windows_repository || image.contains("servercore") || image.contains("nanoserver")
+/// The `sudo` commands of a script, each with the program it runs when that is literal.
+fn sudo_steps(script: &Text, commands: &[shell::Command]) -> Vec<SudoStep> {
+    let mut steps = Vec::new();
+    for (index, command) in commands.iter().enumerate() {
+        if command.program() != Some("sudo") {
+            continue;
+        }
+        // The command sudo runs is listed right after it, starting inside its arguments.
+        let arguments_end = command
+            .arguments
+            .last()
+            .map_or(command.name.range.end, |word| word.range.end);
+        let runs = commands[index + 1..]
+            .iter()
+            .find(|next| {
+                next.name.range.start > command.name.range.start
+                    && next.name.range.end <= arguments_end
+            })
+            .and_then(|next| next.program().map(str::to_owned));
+        steps.push(SudoStep {
+            span: script.source_span(command.name.range.clone()),
+            runs,
+        });
+    }
+    steps
+}
+
+/// An exec-form `ENTRYPOINT`: the step-down program it runs, directly or in its `sh -c` string,
+/// and the programs that may be scripts from the build context.
+fn exec_form_entrypoint(arguments: &[Text]) -> (Option<StepDown>, Vec<String>) {
+    let words: Vec<Option<&str>> = arguments
+        .iter()
+        .map(|argument| Some(argument.value.as_str()))
+        .collect();
+    if let Some(index) = entrypoint::shell_script_index(&words) {
+        return shell_form_entrypoint(&arguments[index]);
+    }
+
+    let steps_down = entrypoint::step_down_index(&words).map(|index| StepDown {
+        program: program_name(&arguments[index].value),
+        span: arguments[index].span(),
+        script: None,
+    });
+    let programs = entrypoint::entry_program(&words)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    (steps_down, programs)
+}
+
+/// A shell-form `ENTRYPOINT` (or an `sh -c` string): the first command that steps down, and the
+/// program of each command.
+fn shell_form_entrypoint(script: &Text) -> (Option<StepDown>, Vec<String>) {
+    let steps_down =
+        entrypoint::step_down_in_script(&script.value).map(|(program, range)| StepDown {
+            program,
+            span: script.source_span(range),
+            script: None,
+        });
+    let mut programs = Vec::new();
+    for command in shell::commands(&script.value) {
+        let mut words = vec![command.name.literal.as_deref()];
+        words.extend(command.arguments.iter().map(|word| word.literal.as_deref()));
+        if let Some(program) = entrypoint::entry_program(&words) {
+            programs.push(program.to_owned());
+        }
+    }
+    (steps_down, programs)
+}
+
+/// `path` made absolute against `workdir`, with `.` and `..` folded.
+fn absolute_in(workdir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", workdir.trim_end_matches('/'))
+    };
+    crate::model::mounts::normalise_absolute(&joined).unwrap_or(joined)
 }
 
 #[cfg(test)]
@@ -479,6 +675,74 @@ mod tests {
             }
         }
         steps
+    }
+
+    #[test]
+    fn run_flags_that_widen_a_step_are_kept_per_stage() {
+        let text = "FROM alpine AS build\nARG NET=host\n\
+                    RUN --network=$NET --mount=type=cache,target=/c make\n\
+                    FROM build\nRUN --security=insecure true\n";
+
+        let model = model_of(text);
+
+        let options = |index: usize| -> Vec<(String, String, &str)> {
+            model.stages[index]
+                .run_options
+                .iter()
+                .map(|option| {
+                    let written = &text[option.span.start..option.span.end];
+                    (option.name.clone(), option.value.clone(), written)
+                })
+                .collect()
+        };
+        assert_eq!(
+            options(0),
+            [("network".to_owned(), "host".to_owned(), "--network=$NET")]
+        );
+        assert_eq!(
+            options(1),
+            [(
+                "security".to_owned(),
+                "insecure".to_owned(),
+                "--security=insecure"
+            )]
+        );
+    }
+
+    #[test]
+    fn sudo_is_found_in_chains_and_heredocs_with_what_it_runs() {
+        let text = "FROM ubuntu\nRUN apt-get update && sudo -E apt-get install -y curl\n\
+                    RUN <<EOF\nsudo chown app /srv\nEOF\n\
+                    RUN apt-get install -y sudo && command -v sudo\n";
+
+        let model = model_of(text);
+
+        let steps: Vec<(&str, Option<&str>)> = model.stages[0]
+            .sudo_steps
+            .iter()
+            .map(|step| (&text[step.span.start..step.span.end], step.runs.as_deref()))
+            .collect();
+        assert_eq!(steps, [("sudo", Some("apt-get")), ("sudo", Some("chown"))]);
+    }
+
+    #[test]
+    fn entrypoints_step_down_or_name_scripts_from_the_context() {
+        let text = "FROM alpine AS base\nWORKDIR /app\nCOPY docker/entrypoint.sh ./bin/start\n\
+                    ENTRYPOINT [\"/sbin/tini\", \"--\", \"./bin/start\"]\n\
+                    FROM base AS direct\nENTRYPOINT exec gosu app server\n\
+                    FROM base AS inherited\nCMD [\"server\"]\n";
+
+        let model = model_of(text);
+
+        let base = model.stages[0].entrypoint.as_ref().expect("entrypoint");
+        assert!(base.steps_down.is_none());
+        assert_eq!(base.script_candidates, ["docker/entrypoint.sh"]);
+        let direct = model.stages[1].entrypoint.as_ref().expect("entrypoint");
+        let step = direct.steps_down.as_ref().expect("steps down");
+        assert_eq!(step.program, "gosu");
+        assert_eq!(&text[step.span.start..step.span.end], "gosu");
+        let inherited = model.stages[2].entrypoint.as_ref().expect("entrypoint");
+        assert_eq!(inherited.script_candidates, ["docker/entrypoint.sh"]);
     }
 
     #[test]

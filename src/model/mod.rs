@@ -1,21 +1,34 @@
 //! The model: a format-independent view of what each container will be at run time. Rules read
 //! only these types, never parser types.
 
+pub mod allowances;
 pub mod compose;
 pub mod dockerfile;
+pub mod entrypoint;
+pub mod images;
+pub mod layout;
 pub mod mode;
+pub mod mounts;
+pub mod users;
 
 use std::path::PathBuf;
 
 use crate::source::{SourceId, Span, Spanned};
 
+pub use allowances::Allowances;
+pub use entrypoint::{Entrypoint, StepDown};
+pub use layout::{ListLayout, ServiceLayout};
 pub use mode::{DirectoryEvidence, SpecialBits};
+pub use mounts::{Mount, MountKind};
+pub use users::{ImageOrigin, UserOrigin};
 
 /// Everything one run knows: the Dockerfiles and Compose files linted or read as context.
 #[derive(Debug, Default)]
 pub struct Model {
     pub dockerfiles: Vec<Dockerfile>,
     pub composes: Vec<Compose>,
+    /// What the configuration allows (known images, capabilities); empty without a config.
+    pub allowances: Allowances,
 }
 
 impl Model {
@@ -29,17 +42,24 @@ impl Model {
         Some((dockerfile, dockerfile.built_stage(target)?))
     }
 
-    /// Whether a service runs a Windows container: it builds a Windows image, or its user is
-    /// one of the Windows accounts.
+    /// Whether a service runs a Windows container: it builds a Windows image, or runs one by
+    /// `image:`, or its user is one of the Windows accounts.
     pub fn is_windows(&self, service: &Service) -> bool {
         let windows_user = service
             .user
             .as_ref()
             .is_some_and(|user| User::parse(&user.value).is_windows_account());
-        windows_user
-            || self
-                .built_stage(service)
-                .is_some_and(|(_, stage)| stage.is_windows)
+        if windows_user {
+            return true;
+        }
+        if let Some((_, stage)) = self.built_stage(service) {
+            return stage.is_windows;
+        }
+        service.build.is_none()
+            && service
+                .image
+                .as_ref()
+                .is_some_and(|image| images::is_windows_image(&image.value))
     }
 }
 
@@ -147,6 +167,12 @@ pub struct Stage {
     pub setuid_steps: Vec<SetuidStep>,
     /// Built on a Windows base image (or from a stage that is).
     pub is_windows: bool,
+    /// `RUN` flags that widen what a build step may do: `--security`, `--network`.
+    pub run_options: Vec<RunOption>,
+    /// `sudo` commands in this stage's RUN steps.
+    pub sudo_steps: Vec<SudoStep>,
+    /// The `ENTRYPOINT` in effect, following `FROM <stage>`; `None` keeps the base image's.
+    pub entrypoint: Option<Entrypoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +207,9 @@ pub struct SetuidStep {
     /// The file belongs to root when the bit is set: the step ran as root, or `--chown` names
     /// root or is absent.
     pub owner_is_root: bool,
+    /// Where the mode itself is written, character for character (inside quotes), for a fix;
+    /// `None` when a line continuation, an escape or a variable stands in it.
+    pub verbatim_mode: Option<Span>,
 }
 
 /// One Compose file (with what it pulls in), as Compose would run it.
@@ -205,6 +234,20 @@ pub struct Service {
     /// The Dockerfile this service builds, as an index into [`Model::dockerfiles`]; set when the
     /// model of the run is assembled.
     pub built: Option<usize>,
+    /// `privileged:` as written (interpolated); see [`parse_compose_bool`].
+    pub privileged: Option<Spanned<String>>,
+    /// `pid:`, `ipc:`, `network_mode:`, `userns_mode:`, `uts:` and `cgroup:`, when set.
+    pub namespaces: Vec<NamespaceSetting>,
+    /// `volumes:` entries in short or long syntax.
+    pub volumes: Vec<Mount>,
+    /// The host side of each `devices:` entry: `/dev/ttyUSB0`, or a CDI name.
+    pub devices: Vec<Spanned<String>>,
+    /// `entrypoint:`, which replaces the image's entrypoint.
+    pub entrypoint: Option<Entrypoint>,
+    /// `command:` as words, which replaces the image's default command.
+    pub command: Option<Vec<String>>,
+    /// How the service is written, for fixes that edit it in place.
+    pub layout: ServiceLayout,
 }
 
 impl Service {
@@ -269,6 +312,8 @@ pub struct Listing {
     /// Where the key takes effect when it is written elsewhere (see [`Spanned::used_at`]).
     pub used_at: Option<Span>,
     pub items: Vec<Spanned<String>>,
+    /// How the list is written, for fixes that edit it in place.
+    pub layout: ListLayout,
 }
 
 /// What a service builds: the Dockerfile (a path or inline text) and the stage.
@@ -292,4 +337,42 @@ pub enum BuildDockerfile {
     Path(PathBuf),
     /// `dockerfile_inline:` text, with the span of the YAML value that holds it.
     Inline(Spanned<String>),
+}
+
+/// A namespace key of a service and its value: `pid: host`.
+#[derive(Debug, Clone)]
+pub struct NamespaceSetting {
+    /// The key as Compose spells it: `pid`, `network_mode`, ...
+    pub key: &'static str,
+    pub value: Spanned<String>,
+}
+
+/// A boolean as Compose reads one after interpolation: `true`/`false`, and the YAML 1.1 forms
+/// `yes`, `y`, `on` / `no`, `n`, `off` it still accepts (with a warning), in any case.
+pub fn parse_compose_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" => Some(true),
+        "false" | "no" | "n" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A `RUN` flag that widens what a build step may do: `--security=insecure`, `--network=host`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOption {
+    /// Without `--`: `security` or `network`.
+    pub name: String,
+    /// Variables expanded: `insecure`, `host`.
+    pub value: String,
+    /// The whole flag.
+    pub span: Span,
+}
+
+/// A `sudo` command in a RUN step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SudoStep {
+    /// The word `sudo`.
+    pub span: Span,
+    /// The program sudo runs, when it is literal: `apt-get`.
+    pub runs: Option<String>,
 }

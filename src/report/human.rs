@@ -96,6 +96,10 @@ fn report<'a>(sources: &'a Sources, diagnostic: &'a Diagnostic) -> Vec<Group<'a>
     if !help.is_empty() {
         groups.push(Group::with_title(Level::HELP.secondary_title(help)));
     }
+    if let Some(reason) = diagnostic.fix.as_ref().and_then(|fix| fix.refusal()) {
+        let note = format!("not fixed automatically: {reason}");
+        groups.push(Group::with_title(Level::NOTE.secondary_title(note)));
+    }
     groups
 }
 

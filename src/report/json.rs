@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::report::{Region, help_of};
 use crate::source::Sources;
 
@@ -28,6 +29,29 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     help: &'a str,
     related: Vec<JsonRelated<'a>>,
+    /// What `--fix` can do about it; `null` when the rule offers nothing.
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    description: &'a str,
+    /// Empty when no edit can be made safely; `not_applied` then says why.
+    edits: Vec<JsonEdit<'a>>,
+    not_applied: Option<&'a str>,
+}
+
+/// A replacement of the text from `line`:`column` up to `end_line`:`end_column` (exclusive);
+/// an empty range inserts.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -36,6 +60,30 @@ struct JsonRelated<'a> {
     line: usize,
     column: usize,
     message: &'a str,
+}
+
+fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
+    let edits = fix.edits.as_deref().unwrap_or_default();
+    let edits = edits
+        .iter()
+        .map(|edit| {
+            let region = Region::of(sources, edit.span);
+            JsonEdit {
+                file: &sources.get(edit.span.source).display,
+                line: region.line,
+                column: region.column,
+                end_line: region.end_line,
+                end_column: region.end_column,
+                replacement: &edit.replacement,
+            }
+        })
+        .collect();
+    JsonFix {
+        applicability: fix.applicability.as_str(),
+        description: &fix.description,
+        edits,
+        not_applied: fix.refusal(),
+    }
 }
 
 /// Renders the diagnostics as one pretty-printed JSON document.
@@ -68,6 +116,7 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
                 end_column: region.end_column,
                 help: help_of(diagnostic),
                 related,
+                fix: diagnostic.fix.as_ref().map(|fix| json_fix(sources, fix)),
             }
         })
         .collect();

@@ -19,6 +19,13 @@ pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut temporary = builder.tempfile_in(folder)?;
+    // A file replaced keeps its permissions: a private Compose file that `--fix` rewrites stays
+    // private.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        temporary
+            .as_file()
+            .set_permissions(metadata.permissions())?;
+    }
     temporary.write_all(text.as_bytes())?;
     temporary.as_file().sync_all()?;
 
@@ -47,6 +54,26 @@ mod tests {
             .map(|entry| entry.expect("an entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("report.txt")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("compose.yaml");
+        std::fs::write(&path, "old").expect("written");
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(&path, private).expect("set");
+
+        write_whole(&path, "new").expect("written whole");
+
+        let mode = std::fs::metadata(&path)
+            .expect("readable")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

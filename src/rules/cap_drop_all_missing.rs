@@ -1,7 +1,8 @@
 //! `cap-drop-all-missing`: a Compose service does not drop all capabilities
 //! (rules/cap-drop-all-missing.md).
 
-use crate::model::Model;
+use crate::fix::{self, Applicability, Fix};
+use crate::model::{Model, Service};
 use crate::rules::Context;
 
 pub(crate) const NAME: &str = "cap-drop-all-missing";
@@ -34,14 +35,33 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                         )
                     };
                     ctx.report(NAME, cap_drop.key_span, message)
-                        .note_use(cap_drop.used_at);
+                        .note_use(cap_drop.used_at)
+                        .set_fix(fix(service));
                 }
                 None => {
                     let message =
                         format!("service `{}` does not drop any capabilities", service.name);
-                    ctx.report(NAME, service.key_span, message);
+                    ctx.report(NAME, service.key_span, message)
+                        .set_fix(fix(service));
                 }
             }
         }
     }
+}
+
+/// Adds `ALL` to `cap_drop` where it is written, or the key to the service.
+fn fix(service: &Service) -> Fix {
+    let cap_drop = service.cap_drop.as_ref();
+    let edits = fix::compose::add_to_list(service, cap_drop, "cap_drop", "ALL");
+    let description = match cap_drop {
+        None => format!(
+            "add `cap_drop: [ALL]` to the service{}",
+            fix::compose::place(service.layout.written_in.as_deref())
+        ),
+        Some(cap_drop) => format!(
+            "add `ALL` to `cap_drop`{}",
+            fix::compose::place(cap_drop.layout.written_in.as_deref())
+        ),
+    };
+    Fix::new(Applicability::Safe, description, edits)
 }

@@ -1,8 +1,19 @@
 //! The rule registry and the context every rule reports through.
 
 mod cap_drop_all_missing;
+mod dangerous_capability;
+mod docker_socket_mount;
+mod host_namespace;
+mod insecure_build_step;
 mod no_new_privileges_missing;
+mod privileged_service;
+mod root_user;
+mod sensitive_host_mount;
 mod setuid_bit;
+mod sudo_in_run;
+#[cfg(test)]
+mod test_support;
+mod unconfined_profile;
 
 use std::sync::OnceLock;
 
@@ -50,12 +61,48 @@ pub const RULES: &[Rule] = &[
         check: cap_drop_all_missing::check,
     },
     Rule {
+        name: dangerous_capability::NAME,
+        check: dangerous_capability::check,
+    },
+    Rule {
+        name: docker_socket_mount::NAME,
+        check: docker_socket_mount::check,
+    },
+    Rule {
+        name: host_namespace::NAME,
+        check: host_namespace::check,
+    },
+    Rule {
+        name: insecure_build_step::NAME,
+        check: insecure_build_step::check,
+    },
+    Rule {
         name: no_new_privileges_missing::NAME,
         check: no_new_privileges_missing::check,
     },
     Rule {
+        name: privileged_service::NAME,
+        check: privileged_service::check,
+    },
+    Rule {
+        name: root_user::NAME,
+        check: root_user::check,
+    },
+    Rule {
+        name: sensitive_host_mount::NAME,
+        check: sensitive_host_mount::check,
+    },
+    Rule {
         name: setuid_bit::NAME,
         check: setuid_bit::check,
+    },
+    Rule {
+        name: sudo_in_run::NAME,
+        check: sudo_in_run::check,
+    },
+    Rule {
+        name: unconfined_profile::NAME,
+        check: unconfined_profile::check,
     },
 ];
 

@@ -1,6 +1,7 @@
 //! `setuid-bit`: a build step gives a file the setuid or setgid bit (rules/setuid-bit.md).
 
 use crate::diagnostic::Severity;
+use crate::fix::{Applicability, Edit, Fix, mode};
 use crate::model::{DirectoryEvidence, Model, SetuidStep};
 use crate::rules::Context;
 
@@ -38,9 +39,29 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
             let owner = if step.owner_is_root { " root" } else { "" };
             let made = step.bits.describe();
             let message = format!("`{}` makes {} {made}{owner}", step.mode, targets(step));
-            ctx.report(NAME, step.span, message);
+            ctx.report(NAME, step.span, message).set_fix(fix(step));
         }
     }
+}
+
+/// The same mode without the setuid and setgid bits. Unsafe: the program may need the
+/// privilege (`ping`, `newuidmap`), which then has to be granted another way.
+fn fix(step: &SetuidStep) -> Fix {
+    let mode = step.mode.strip_prefix("--chmod=").unwrap_or(&step.mode);
+    let Some(cleared) = mode::without_special_bits(mode) else {
+        let description = format!("remove the setuid and setgid bits from `{mode}`");
+        let reason = format!("`{mode}` cannot be rewritten without them");
+        return Fix::new(Applicability::Unsafe, description, Err(reason));
+    };
+
+    let description = format!("change the mode `{mode}` to `{cleared}`");
+    let edits = match step.verbatim_mode {
+        Some(span) => Ok(vec![Edit::replace(span, cleared)]),
+        None => Err(format!(
+            "`{mode}` is not written as it is read (a variable, an escape or a line break stands in it)"
+        )),
+    };
+    Fix::new(Applicability::Unsafe, description, edits)
 }
 
 /// What the step applies to, for a message: the literal targets in backticks, the files a COPY

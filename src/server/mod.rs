@@ -1,7 +1,9 @@
 //! `escalint server`: a Language Server Protocol server on standard input and output. It lints
 //! each open Dockerfile and Compose file through the same `lint` entry point as `check`, from the
-//! editor's unsaved text, and publishes the diagnostics on open, change and save.
+//! editor's unsaved text, and publishes the diagnostics on open, change and save. Fixes are
+//! offered as code actions.
 
+mod actions;
 mod convert;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -13,12 +15,13 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{HoverRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    MarkupContent, MarkupKind, PublishDiagnosticsParams, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, MarkupContent, MarkupKind, PublishDiagnosticsParams, SaveOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
 
@@ -64,6 +67,13 @@ fn capabilities() -> ServerCapabilities {
             },
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(actions::FIX_ALL),
+            ]),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     }
 }
@@ -98,6 +108,8 @@ struct Document {
     reads: HashSet<PathBuf>,
     /// The diagnostics last published, for hover.
     published: Vec<lsp_types::Diagnostic>,
+    /// The quick fixes of the diagnostics last published.
+    quick_fixes: Vec<actions::QuickFix>,
 }
 
 struct Server {
@@ -133,6 +145,16 @@ impl Server {
                     Response::new_err(request.id, ErrorCode::InvalidParams as i32, err.to_string())
                 }
             },
+            CodeActionRequest::METHOD => {
+                match serde_json::from_value::<CodeActionParams>(request.params) {
+                    Ok(params) => Response::new_ok(request.id, self.code_actions(&params)),
+                    Err(err) => Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidParams as i32,
+                        err.to_string(),
+                    ),
+                }
+            }
             _ => Response::new_err(
                 request.id,
                 ErrorCode::MethodNotFound as i32,
@@ -188,6 +210,7 @@ impl Server {
             text: item.text,
             reads: HashSet::new(),
             published: Vec::new(),
+            quick_fixes: Vec::new(),
         };
         self.documents.insert(path.clone(), document);
         self.relint_around(&path);
@@ -300,12 +323,16 @@ impl Server {
             }
         };
 
-        let diagnostics: Vec<lsp_types::Diagnostic> = result
-            .diagnostics
-            .iter()
-            .filter(|diagnostic| result.sources.get(diagnostic.span.source).path == path)
-            .map(|diagnostic| convert::diagnostic(&result.sources, diagnostic))
-            .collect();
+        let mut diagnostics = Vec::new();
+        let mut quick_fixes = Vec::new();
+        for diagnostic in &result.diagnostics {
+            if result.sources.get(diagnostic.span.source).path != path {
+                continue;
+            }
+            let published = convert::diagnostic(&result.sources, diagnostic);
+            quick_fixes.extend(actions::quick_fix(&result.sources, diagnostic, &published));
+            diagnostics.push(published);
+        }
         let reads: HashSet<PathBuf> = result
             .sources
             .iter()
@@ -324,6 +351,7 @@ impl Server {
         };
         document.reads = reads.clone();
         document.published = diagnostics.clone();
+        document.quick_fixes = quick_fixes;
         let (uri, version) = (document.uri.clone(), document.version);
         self.publish(uri, diagnostics, Some(version));
         reads
@@ -369,6 +397,21 @@ impl Server {
             }),
             range: Some(diagnostic.range),
         })
+    }
+
+    /// The quick fixes of the diagnostics in the requested range, and "fix all".
+    fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
+        let path = self.path_of(&params.text_document.uri)?;
+        let document = self.documents.get(&path)?;
+        let fix_all = || {
+            let overlay = self
+                .documents
+                .iter()
+                .map(|(path, document)| (path.clone(), document.text.clone()))
+                .collect();
+            actions::fix_all(&path, &document.uri, document.kind, &document.text, overlay)
+        };
+        Some(actions::answer(params, &document.quick_fixes, fix_all))
     }
 
     fn path_of(&self, uri: &Uri) -> Option<PathBuf> {
