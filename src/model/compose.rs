@@ -24,7 +24,7 @@ use crate::model::layout::ServiceLayout;
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
-use crate::source::{Source, SourceId, Sources, Span, Spanned};
+use crate::source::{Source, SourceId, Sources, Span, Spanned, display_path};
 
 use merge::key_text;
 use prepare::ResetPaths;
@@ -175,17 +175,6 @@ fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
     let text = std::fs::read_to_string(&path)?;
     let display = display_path(&path);
     Ok(sources.add(Source::new(display, path, text)))
-}
-
-/// The path relative to the working directory when it lies below it.
-fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|current| path.strip_prefix(current).ok().map(Path::to_path_buf));
-    relative
-        .unwrap_or_else(|| path.to_path_buf())
-        .display()
-        .to_string()
 }
 
 /// The folder that holds a source.

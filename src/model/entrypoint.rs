@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Model;
 use crate::shell;
-use crate::source::{Source, Sources, Span};
+use crate::source::{Source, Sources, Span, display_path};
 
 /// A container's entrypoint as far as it decides the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,7 +221,7 @@ fn step_down_in_file(context: &Path, candidate: &str, sources: &mut Sources) -> 
         None => {
             let text = std::fs::read_to_string(&path).ok()?;
             log::trace!("reading entrypoint script {}", path.display());
-            sources.add(Source::new(display(&path), path.clone(), text))
+            sources.add(Source::new(display_path(&path), path.clone(), text))
         }
     };
     let text = &sources.get(id).text;
@@ -273,17 +273,6 @@ fn join(folder: &str, name: &str) -> String {
     } else {
         format!("{folder}/{name}")
     }
-}
-
-/// The path relative to the working directory when it lies below it.
-fn display(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|current| path.strip_prefix(current).ok().map(Path::to_path_buf));
-    relative
-        .unwrap_or_else(|| path.to_path_buf())
-        .display()
-        .to_string()
 }
 
 #[cfg(test)]
