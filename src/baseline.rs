@@ -180,7 +180,7 @@ fn entries_of(result: &LintResult, folder: &Path) -> Vec<Entry> {
 
 /// The absolute folder of a file that may not exist yet.
 fn folder_of(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = crate::paths::absolute(path);
     let folder = absolute
         .parent()
         .map_or_else(PathBuf::new, Path::to_path_buf);

@@ -1,11 +1,11 @@
 //! Finds the files to lint: named paths whatever their names, and Dockerfiles and Compose files
 //! by name inside directories, honouring `.gitignore` in a git checkout.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+
+use crate::paths;
 
 /// The two kinds of file escalint reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -190,62 +190,28 @@ pub fn compose_files_in(folder: &Path) -> Vec<PathBuf> {
 
 /// The repository root of `path`: the nearest folder at or above it that holds `.git`.
 pub fn repository_root(path: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(path).ok()?;
-    absolute
-        .ancestors()
-        .find(|folder| holds_git(folder))
-        .map(Path::to_path_buf)
-}
-
-thread_local! {
-    /// Whether each folder holds `.git`, remembered while [`remembering_repositories`] runs.
-    static HOLDS_GIT: RefCell<Option<HashMap<PathBuf, bool>>> = const { RefCell::new(None) };
-}
-
-/// Runs `task` remembering which folders hold `.git`: a run over thousands of files asks about
-/// the same few ancestors thousands of times. Outside it (a long-running server between
-/// requests) every question goes to the file system.
-pub fn remembering_repositories<T>(task: impl FnOnce() -> T) -> T {
-    /// Puts back what was remembered before, even when `task` panics.
-    struct Restore(Option<HashMap<PathBuf, bool>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let outer = self.0.take();
-            HOLDS_GIT.with(|cache| *cache.borrow_mut() = outer);
-        }
-    }
-
-    let outer = HOLDS_GIT.with(|cache| cache.borrow_mut().replace(HashMap::new()));
-    let _restore = Restore(outer);
-    task()
-}
-
-fn holds_git(folder: &Path) -> bool {
-    HOLDS_GIT.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        match cache.as_mut() {
-            Some(known) => *known
-                .entry(folder.to_path_buf())
-                .or_insert_with(|| folder.join(".git").exists()),
-            None => folder.join(".git").exists(),
-        }
-    })
+    paths::repository_root(&paths::absolute(path))
 }
 
 /// The folders from `start` up to the repository root (the nearest folder holding `.git`); with
 /// no repository, up to the working directory when `start` is inside it, else `start` alone.
 pub fn folders_up_to_root(start: &Path) -> Vec<PathBuf> {
-    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let start = paths::absolute(start);
     let ancestors: Vec<&Path> = start.ancestors().collect();
 
-    if let Some(root) = ancestors.iter().position(|folder| holds_git(folder)) {
+    if let Some(root) = paths::repository_root(&start) {
+        // The root is one of the ancestors, the last one at worst.
+        let root = ancestors
+            .iter()
+            .position(|folder| *folder == root)
+            .unwrap_or(ancestors.len() - 1);
         return ancestors[..=root]
             .iter()
             .map(|folder| folder.to_path_buf())
             .collect();
     }
 
-    let working_directory = std::env::current_dir().ok();
+    let working_directory = paths::working_directory();
     let limit = working_directory
         .and_then(|cwd| ancestors.iter().position(|folder| *folder == cwd.as_path()))
         .unwrap_or(0);

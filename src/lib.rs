@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod parallel;
 pub mod parse;
+pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod server;

@@ -104,7 +104,7 @@ pub enum LintError {
 
 /// Lints the paths of `options`.
 pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
-    discover::remembering_repositories(|| lint_remembering(options))
+    crate::paths::remembering(|| lint_remembering(options))
 }
 
 fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
@@ -316,7 +316,7 @@ impl Run {
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
         let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
-        let text = read_limited(std::io::stdin().lock(), limit).map_err(|reason| {
+        let text = read_limited(std::io::stdin().lock(), limit, 0).map_err(|reason| {
             LintError::UnreadablePath {
                 path: "-".to_owned(),
                 reason,
@@ -733,7 +733,7 @@ impl Run {
         if let Some(limit) = self.max_file_size {
             return Ok(limit);
         }
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let absolute = crate::paths::absolute(path);
         let folder = absolute.parent().unwrap_or(&absolute);
         let config = self.resolver.config_for_folder(folder)?;
         Ok(config
@@ -1095,13 +1095,14 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
     if size > limit {
         return Err(too_large(Some(size), limit));
     }
-    read_limited(file, limit)
+    read_limited(file, limit, size)
 }
 
 /// Reads at most `limit` bytes of text; what is not a regular file (a pipe, standard input) may
-/// not say its size beforehand.
-fn read_limited(reader: impl Read, limit: u64) -> Result<String, String> {
-    let mut bytes = Vec::new();
+/// not say its size beforehand. `expected_size` sizes the buffer, so a file is read in one go.
+fn read_limited(reader: impl Read, limit: u64, expected_size: u64) -> Result<String, String> {
+    let capacity = expected_size.min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -1137,11 +1138,11 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    crate::source::absolute_path(path)
+    crate::paths::canonical(path)
 }
 
 fn display(path: &Path) -> String {
-    crate::source::display_path(path)
+    crate::paths::display(path)
 }
 
 /// For instructions sorted by start, the furthest end reached so far at each one: lets a

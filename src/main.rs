@@ -71,7 +71,7 @@ fn config(args: &ConfigCommandArgs) -> anyhow::Result<ExitCode> {
     let mut resolver = Resolver::new(args.config.choice())?;
     let path = &args.path;
     let settings = if path.is_dir() {
-        let folder = escalint::source::absolute_path(path);
+        let folder = escalint::paths::canonical(path);
         let config = resolver.config_for_folder(&folder)?;
         escalint::config::Settings::resolve(config, None)
     } else {

@@ -137,19 +137,3 @@ impl Sources {
             .map(|(index, source)| (SourceId(index as u32), source))
     }
 }
-
-/// A path made absolute and, when it exists, canonical: the key files are known by.
-pub fn absolute_path(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    std::fs::canonicalize(&absolute).unwrap_or(absolute)
-}
-
-/// The path as the user should read it: relative to the working directory when inside it.
-pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.display().to_string();
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
-}

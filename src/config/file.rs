@@ -137,7 +137,7 @@ impl Globs {
 
 /// Reads and validates the configuration at `path`.
 pub fn read(path: &Path) -> Result<ConfigFile, ConfigError> {
-    let display = crate::source::display_path(path);
+    let display = crate::paths::display(path);
     let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
         problems: vec![ConfigProblem {
             file: display.clone(),
@@ -146,7 +146,7 @@ pub fn read(path: &Path) -> Result<ConfigFile, ConfigError> {
             message: format!("cannot read the configuration: {err}"),
         }],
     })?;
-    let absolute = crate::source::absolute_path(path);
+    let absolute = crate::paths::canonical(path);
     let folder = absolute
         .parent()
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);

@@ -468,8 +468,6 @@ pub struct Resolver {
     nearest: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: HashMap<PathBuf, Arc<Settings>>,
-    /// Canonical paths of the folders files were found in.
-    canonical_folders: HashMap<PathBuf, PathBuf>,
 }
 
 impl Resolver {
@@ -527,7 +525,7 @@ impl Resolver {
 
     /// The settings of the file at `path`.
     pub fn settings_for(&mut self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        let absolute = self.canonical(path);
+        let absolute = crate::paths::canonical(path);
         if let Some(settings) = self.settings.get(&absolute) {
             return Ok(settings.clone());
         }
@@ -546,36 +544,19 @@ impl Resolver {
 
     /// Whether a file or folder found while walking is excluded by its configuration.
     pub fn is_excluded(&mut self, path: &Path) -> Result<bool, ConfigError> {
-        let absolute = self.canonical(path);
-        let folder = absolute
-            .parent()
-            .map_or_else(|| absolute.clone(), Path::to_path_buf);
+        // An entry is judged where it stands, in its folder's canonical path: a symbolic link
+        // inside an excluded folder is excluded with it.
+        let absolute = crate::paths::absolute(path);
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return Ok(false);
+        };
+        let folder = crate::paths::canonical(parent);
         let Some(config) = self.config_for_folder(&folder)? else {
             return Ok(false);
         };
         Ok(config
             .exclude
-            .matches(&relative_to(&absolute, &config.folder)))
-    }
-}
-
-impl Resolver {
-    /// [`crate::source::absolute_path`] of `path`, resolving each folder once: a file that is
-    /// not a symbolic link is its canonical folder joined with its name.
-    fn canonical(&mut self, path: &Path) -> PathBuf {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let is_plain_entry = std::fs::symlink_metadata(&absolute)
-            .is_ok_and(|metadata| !metadata.file_type().is_symlink());
-        let (Some(folder), Some(name), true) =
-            (absolute.parent(), absolute.file_name(), is_plain_entry)
-        else {
-            return crate::source::absolute_path(&absolute);
-        };
-        let canonical_folder = self
-            .canonical_folders
-            .entry(folder.to_path_buf())
-            .or_insert_with(|| crate::source::absolute_path(folder));
-        canonical_folder.join(name)
+            .matches(&relative_to(&folder.join(name), &config.folder)))
     }
 }
 
@@ -592,12 +573,12 @@ fn config_file_in(folder: &Path) -> Result<Option<PathBuf>, ConfigError> {
         [only] => Ok(Some(only.clone())),
         [first, ..] => Err(ConfigError {
             problems: vec![ConfigProblem {
-                file: crate::source::display_path(first),
+                file: crate::paths::display(first),
                 line: 0,
                 column: 0,
                 message: format!(
                     "`{}` holds both `escalint.toml` and `.escalint.toml`; keep one",
-                    crate::source::display_path(folder)
+                    crate::paths::display(folder)
                 ),
             }],
         }),

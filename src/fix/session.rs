@@ -12,8 +12,9 @@ use crate::fix::apply::{self, EditSet};
 use crate::fix::{Edit, verify};
 use crate::lint::{self, LintError, LintOptions, LintResult};
 use crate::model::compose::project;
+use crate::paths;
 use crate::report::output::write_whole;
-use crate::source::{SourceId, absolute_path};
+use crate::source::SourceId;
 
 /// More rounds are never needed in practice: fixes conflict only when they edit one place.
 const MAX_ROUNDS: usize = 4;
@@ -283,7 +284,7 @@ impl EditableRoots {
             options.paths.clone()
         };
         for path in named.iter().chain(&options.compose_files) {
-            let absolute = absolute_path(path);
+            let absolute = paths::canonical(path);
             let is_compose = match options.kind {
                 Some(kind) => kind == Kind::Compose,
                 None => discover::kind_of_named_file(path) == Kind::Compose,

@@ -24,7 +24,8 @@ use crate::model::layout::ServiceLayout;
 use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
-use crate::source::{Source, SourceId, Sources, Span, Spanned, display_path};
+use crate::paths;
+use crate::source::{Source, SourceId, Sources, Span, Spanned};
 
 use merge::key_text;
 use prepare::ResetPaths;
@@ -173,7 +174,7 @@ fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
     }
 
     let text = std::fs::read_to_string(&path)?;
-    let display = display_path(&path);
+    let display = paths::display(&path);
     Ok(sources.add(Source::new(display, path, text)))
 }
 
@@ -574,7 +575,7 @@ impl Loader<'_> {
                 Some(id)
             }
             Err(error) => {
-                let message = format!("cannot read {}: {error}", display_path(&path));
+                let message = format!("cannot read {}: {error}", paths::display(&path));
                 self.report(file_node.use_span(), message);
                 None
             }

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::Model;
+use crate::paths;
 use crate::shell;
-use crate::source::{Source, Sources, Span, display_path};
+use crate::source::{Source, Sources, Span};
 
 /// A container's entrypoint as far as it decides the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,7 +222,7 @@ fn step_down_in_file(context: &Path, candidate: &str, sources: &mut Sources) -> 
         None => {
             let text = std::fs::read_to_string(&path).ok()?;
             log::trace!("reading entrypoint script {}", path.display());
-            sources.add(Source::new(display_path(&path), path.clone(), text))
+            sources.add(Source::new(paths::display(&path), path.clone(), text))
         }
     };
     let text = &sources.get(id).text;

@@ -91,7 +91,7 @@ fn enter_workspace(initialize: &serde_json::Value) {
         return;
     };
 
-    match std::env::set_current_dir(&folder) {
+    match crate::paths::set_working_directory(&folder) {
         Ok(()) => log::debug!("working in {}", folder.display()),
         Err(err) => log::warn!("cannot enter the workspace {}: {err}", folder.display()),
     }

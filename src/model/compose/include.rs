@@ -13,8 +13,7 @@ use crate::source::SourceId;
 use super::merge::{self, key_text};
 use super::prepare::ResetPaths;
 use super::{
-    EnvironmentId, Loader, Variables, add_file, display_path, is_remote_resource, normalize,
-    tree_get_mut,
+    EnvironmentId, Loader, Variables, add_file, is_remote_resource, normalize, tree_get_mut,
 };
 
 /// The top-level keys whose entries an include brings in.
@@ -169,7 +168,7 @@ impl Loader<'_> {
             match add_file(self.sources, path) {
                 Ok(id) => ids.push(id),
                 Err(error) => {
-                    let message = format!("cannot read {}: {error}", display_path(path));
+                    let message = format!("cannot read {}: {error}", crate::paths::display(path));
                     self.report(entry.use_span(), message);
                     return None;
                 }
@@ -252,7 +251,7 @@ impl Loader<'_> {
         let mut variables = Variables::default();
         for path in &env_files {
             if !path.is_file() {
-                let message = format!("cannot read env file {}", display_path(path));
+                let message = format!("cannot read env file {}", crate::paths::display(path));
                 self.report(entry.use_span(), message);
                 return None;
             }
