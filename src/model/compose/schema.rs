@@ -27,14 +27,19 @@ use crate::rules::COMPOSE_SCHEMA;
 /// The severity `rules/compose-schema.md` gives the rule.
 const SEVERITY: Severity = Severity::Warning;
 
-const SCHEMA: &str = include_str!("../../../schemas/compose-spec.json");
+/// `schemas/compose-spec.json` without its descriptions (see `build.rs`).
+const SCHEMA: &str = include_str!(concat!(env!("OUT_DIR"), "/compose-spec.json"));
 
 /// The compiled schema, built on first use: runs without Compose files never pay for it.
 fn validator() -> &'static Validator {
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        let schema: Json = serde_json::from_str(SCHEMA).expect("the embedded schema is JSON");
-        jsonschema::draft7::new(&schema).expect("the embedded schema compiles (a unit test checks)")
+        // Kept for the life of the process: freeing a parsed schema costs more than the lint of
+        // a small file.
+        static SCHEMA_DOCUMENT: OnceLock<Json> = OnceLock::new();
+        let schema = SCHEMA_DOCUMENT
+            .get_or_init(|| serde_json::from_str(SCHEMA).expect("the embedded schema is JSON"));
+        jsonschema::draft7::new(schema).expect("the embedded schema compiles (a unit test checks)")
     })
 }
 
