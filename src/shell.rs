@@ -294,6 +294,41 @@ pub fn commands(script: &str) -> Vec<Command> {
     found
 }
 
+/// A script with the bytes removed that quote removal can drop from inside a word: quotes,
+/// backslashes, a newline after a backslash and the `$` of `$'...'`. Every literal word of the
+/// script, nested scripts included, stands unbroken in it, so a word it does not contain is in no
+/// command: callers use this to skip the parse of scripts that cannot hold what they look for.
+pub struct JoinedLiterals(Vec<u8>);
+
+impl JoinedLiterals {
+    pub fn of(script: &str) -> Self {
+        let mut joined = Vec::with_capacity(script.len());
+        let mut rest = script.as_bytes();
+        while let Some(at) = memchr::memchr3(b'\'', b'"', b'\\', rest) {
+            let mut kept = &rest[..at];
+            if rest[at] != b'\\' {
+                kept = kept.strip_suffix(b"$").unwrap_or(kept);
+            }
+            joined.extend_from_slice(kept);
+            let dropped = match rest[at] == b'\\' && rest.get(at + 1) == Some(&b'\n') {
+                true => 2,
+                false => 1,
+            };
+            rest = &rest[at + dropped..];
+        }
+        joined.extend_from_slice(rest);
+        Self(joined)
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        memchr::memmem::find(&self.0, word.as_bytes()).is_some()
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 fn analyse(script: &str) -> Vec<Command> {
     let mut found = collect(script, 0);
 

@@ -4,7 +4,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use escalint::model::dockerfile as dockerfile_model;
+use escalint::model::mode;
 use escalint::parse::dockerfile::parse;
+use escalint::shell;
 use escalint::source::{Source, SourceId};
 
 /// Folders whose Dockerfiles BuildKit builds every day: any parse error here is our bug.
@@ -157,4 +160,55 @@ fn labeled_cases_parse_with_their_instruction_lines() {
     }
 
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// The model skips the shell parse of a RUN script that names neither `sudo` nor a mode with a
+/// special bit. Over the fixtures and the corpus, no script skipped that way holds a setuid step
+/// or a `sudo` command, and most scripts are skipped.
+#[test]
+fn skipped_run_scripts_hold_no_step_and_no_sudo() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    files_under(&fixtures, &mut files);
+    if let Some(corpus) = corpus_root() {
+        files_under(&corpus, &mut files);
+    }
+
+    let mut scripts = 0;
+    let mut skipped = 0;
+    let mut hidden = Vec::new();
+    for path in &files {
+        let Ok(text) = fs::read_to_string(path) else {
+            continue;
+        };
+        let dockerfile = parse(SourceId(0), &text);
+        let runs = dockerfile
+            .instructions
+            .iter()
+            .filter(|instruction| instruction.keyword == "RUN");
+        for script in runs.flat_map(dockerfile_model::run_scripts) {
+            scripts += 1;
+            if dockerfile_model::may_hold_steps(&script.value) {
+                continue;
+            }
+            skipped += 1;
+            let commands = shell::commands(&script.value);
+            let holds_sudo = commands
+                .iter()
+                .any(|command| command.program() == Some("sudo"));
+            if holds_sudo || !mode::mode_steps(&commands).is_empty() {
+                hidden.push(format!("{}: {}", path.display(), script.value));
+            }
+        }
+    }
+
+    assert!(
+        hidden.is_empty(),
+        "skipped scripts with steps:\n{}",
+        hidden.join("\n")
+    );
+    assert!(
+        skipped * 2 > scripts,
+        "only {skipped} of {scripts} RUN scripts were skipped"
+    );
 }

@@ -264,6 +264,9 @@ impl Builder<'_> {
 
         let owner_is_root = state.runs_as_root();
         for script in run_scripts(instruction) {
+            if !may_hold_steps(&script.value) {
+                continue;
+            }
             let commands = shell::commands(&script.value);
             for step in mode::mode_steps(&commands) {
                 state
@@ -424,7 +427,7 @@ impl StageState {
 }
 
 /// The scripts a RUN executes with a POSIX shell, each with its map back to the source.
-fn run_scripts(instruction: &Instruction) -> Vec<Text> {
+pub fn run_scripts(instruction: &Instruction) -> Vec<Text> {
     match &instruction.arguments {
         Arguments::Shell(line) => shell_form_scripts(line, &instruction.heredocs),
         Arguments::Exec(arguments) => exec_form_script(arguments).into_iter().collect(),
@@ -573,6 +576,14 @@ fn program_name(path: &str) -> String {
         .unwrap_or(path)
         .to_ascii_lowercase();
     name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
+}
+
+/// Whether a RUN script may hold a setuid step or a `sudo` command. Most scripts name neither
+/// `sudo` nor a special mode, and this look at their words costs a small part of a parse that
+/// would find nothing.
+pub fn may_hold_steps(script: &str) -> bool {
+    let literals = shell::JoinedLiterals::of(script);
+    literals.contains("sudo") || mode::may_set_special_bits(&literals)
 }
 
 /// The `sudo` commands of a script, each with the program it runs when that is literal.
