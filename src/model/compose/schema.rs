@@ -8,11 +8,9 @@
 //! item), in the file that wrote it: the schema's JSON pointer is walked back through the
 //! spanned tree.
 
-use std::sync::OnceLock;
-
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
-use jsonschema::{JsonType, ValidationError, Validator};
+use jsonschema::{JsonType, ValidationError};
 use serde_json::{Map, Number, Value as Json};
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -27,21 +25,10 @@ use crate::rules::COMPOSE_SCHEMA;
 /// The severity `rules/compose-schema.md` gives the rule.
 const SEVERITY: Severity = Severity::Warning;
 
-/// `schemas/compose-spec.json` without its descriptions (see `build.rs`).
-const SCHEMA: &str = include_str!(concat!(env!("OUT_DIR"), "/compose-spec.json"));
-
-/// The compiled schema, built on first use: runs without Compose files never pay for it.
-fn validator() -> &'static Validator {
-    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        // Kept for the life of the process: freeing a parsed schema costs more than the lint of
-        // a small file.
-        static SCHEMA_DOCUMENT: OnceLock<Json> = OnceLock::new();
-        let schema = SCHEMA_DOCUMENT
-            .get_or_init(|| serde_json::from_str(SCHEMA).expect("the embedded schema is JSON"));
-        jsonschema::draft7::new(schema).expect("the embedded schema compiles (a unit test checks)")
-    })
-}
+/// The Compose specification's schema, compiled into validation code when escalint is built: a
+/// run pays nothing to prepare it.
+#[jsonschema::validator(path = "schemas/compose-spec.json", draft = Draft7)]
+struct ComposeSchema;
 
 /// One step of a path into the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +49,7 @@ impl Loader<'_> {
     pub(super) fn validate(&mut self, root: &Node) {
         let instance = to_json(root);
         let mut violations: Vec<Violation> = Vec::new();
-        for error in validator().iter_errors(&instance) {
+        for error in ComposeSchema::iter_errors(&instance) {
             for violation in violations_of(&error) {
                 if !violations.contains(&violation) {
                     violations.push(violation);
@@ -375,7 +362,7 @@ mod tests {
         let root = yaml::parse(SourceId(0), text).expect("test YAML parses");
         let instance = to_json(&root);
         let mut found = Vec::new();
-        for error in validator().iter_errors(&instance) {
+        for error in ComposeSchema::iter_errors(&instance) {
             for violation in violations_of(&error) {
                 let (span, _) = locate(&root, &violation.path);
                 found.push((text[span.start..span.end].to_owned(), violation.message));
