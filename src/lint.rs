@@ -18,6 +18,7 @@ use crate::model::compose::{self as compose_loader, LoadOptions};
 use crate::model::{self, BuildDockerfile, Model};
 use crate::parallel;
 use crate::parse;
+use crate::paths::{PathMap, PathSet};
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{Source, SourceId, Sources, Span};
 use crate::suppress::{self, Suppressed};
@@ -156,11 +157,11 @@ struct Run {
     /// in. Context files are read, not reported on.
     reported: HashSet<SourceId>,
     /// Dockerfiles by absolute path, as indexes into `model.dockerfiles`.
-    dockerfiles_by_path: HashMap<PathBuf, usize>,
+    dockerfiles_by_path: PathMap<usize>,
     /// The Compose files of every project loaded so far.
-    composes_by_path: HashSet<PathBuf>,
+    composes_by_path: PathSet,
     /// The Compose files linted so far, so a file named twice is linted once.
-    linted_composes: HashSet<PathBuf>,
+    linted_composes: PathSet,
     /// Linted Dockerfiles: their folders are searched for the Compose files that build them.
     linted_dockerfile_folders: Vec<PathBuf>,
     /// Inline Dockerfiles are parsed as their own sources; their diagnostics point at the
@@ -176,7 +177,7 @@ struct Run {
     /// Files to lint, in the order named or found; read and parsed together, on every core.
     pending: Vec<Pending>,
     /// The Dockerfiles linted so far, so a file named twice is linted once.
-    linted_dockerfiles: HashSet<PathBuf>,
+    linted_dockerfiles: PathSet,
     /// Compose documents parsed ahead of loading their projects.
     parsed_composes: compose_loader::ParsedDocuments,
     /// The command line's size limit, which replaces the configured ones.

@@ -170,7 +170,8 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             true
         }
-        None => print(&output)?,
+        None if args.format == Format::Human => print(&output)?,
+        None => print_unstyled(&output)?,
     };
 
     for failure in &result.failures {
@@ -262,10 +263,20 @@ fn print_stale_entries(stale: &[baseline::Entry], path: Option<&std::path::Path>
     }
 }
 
-/// Writes to standard output; `false` when the reader has gone (`escalint check | head`): the
-/// run then ends quietly, with the exit code its diagnostics call for.
+/// Writes to standard output, without colour when it is not a terminal; `false` when the reader
+/// has gone (`escalint check | head`): the run then ends quietly, with the exit code its
+/// diagnostics call for.
 fn print(text: &str) -> anyhow::Result<bool> {
-    let mut stdout = anstream::stdout().lock();
+    write_to_stdout(&mut anstream::stdout().lock(), text)
+}
+
+/// Writes a machine-readable report, which holds no colour to strip, straight to standard
+/// output: stripping looks at every byte, and a large JSON report is megabytes.
+fn print_unstyled(text: &str) -> anyhow::Result<bool> {
+    write_to_stdout(&mut std::io::stdout().lock(), text)
+}
+
+fn write_to_stdout(stdout: &mut impl Write, text: &str) -> anyhow::Result<bool> {
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())

@@ -1,7 +1,8 @@
 //! Sources: the files of one run, their text, and the mapping from byte offsets to lines.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use crate::paths::PathMap;
 
 /// Index of a source in [`Sources`]; spans carry it so one diagnostic can point into any file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -64,11 +65,7 @@ pub struct Source {
 impl Source {
     pub fn new(display: String, path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
-        for (offset, byte) in text.bytes().enumerate() {
-            if byte == b'\n' {
-                line_starts.push(offset + 1);
-            }
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|offset| offset + 1));
         Self {
             display,
             path,
@@ -111,7 +108,7 @@ pub struct Sources {
     files: Vec<Source>,
     /// The first source added for each path, so finding a file costs the same in a run over
     /// thousands of files as in a run over one.
-    by_path: HashMap<PathBuf, SourceId>,
+    by_path: PathMap<SourceId>,
 }
 
 impl Sources {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::diagnostic::Severity;
 use crate::discover;
 use crate::model::allowances::{Allowances, AllowedCapability, ConfiguredImage};
+use crate::paths::PathMap;
 use crate::rules::{NO_NEW_PRIVILEGES_MISSING, PARSE_ERROR, rule_docs};
 use crate::source::SourceId;
 
@@ -465,9 +466,9 @@ pub struct Resolver {
     /// The `--config` file.
     explicit: Option<Arc<ConfigFile>>,
     /// The nearest configuration of each folder searched so far.
-    nearest: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
+    nearest: PathMap<Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
-    settings: HashMap<PathBuf, Arc<Settings>>,
+    settings: PathMap<Arc<Settings>>,
 }
 
 impl Resolver {
