@@ -20,7 +20,7 @@ use crate::parallel;
 use crate::parse;
 use crate::paths::{PathMap, PathSet};
 use crate::rules::{self, PARSE_ERROR};
-use crate::source::{Source, SourceId, Sources, Span};
+use crate::source::{AddedSources, Source, SourceId, Sources, SourcesView, Span};
 use crate::suppress::{self, Suppressed};
 
 /// What to lint and how to read it.
@@ -192,6 +192,67 @@ struct Pending {
     is_named: bool,
     /// The text when it does not come from disk: standard input, an editor's buffer.
     text: Option<String>,
+}
+
+/// What loading one Compose project needs from the run, gathered on the run's thread.
+struct ProjectPlan {
+    /// The source of the Compose file linted or read.
+    id: SourceId,
+    /// The project's files in merge order, each with the size limit to read it with when it is
+    /// not among the sources yet (or why it has none).
+    files: Vec<(PathBuf, Result<u64, String>)>,
+    /// The documents of its files parsed ahead, taken by the load.
+    parsed: Mutex<compose_loader::ParsedDocuments>,
+}
+
+/// A Compose project loaded, and what it added to the run.
+struct ProjectLoad {
+    /// The sources of its Compose files, in merge order.
+    ids: Vec<SourceId>,
+    loaded: compose_loader::Loaded,
+    added: AddedSources,
+    failures: Vec<String>,
+}
+
+/// Loads a planned project, reading the files it needs through a view of `sources`.
+fn load_planned(
+    sources: &Sources,
+    overlay: &HashMap<PathBuf, String>,
+    plan: &ProjectPlan,
+    load: &LoadOptions,
+) -> ProjectLoad {
+    let mut view = SourcesView::new(sources);
+    let mut ids = Vec::new();
+    let mut failures = Vec::new();
+    for (path, limit) in &plan.files {
+        if let Some(found) = view.find(path) {
+            ids.push(found);
+            continue;
+        }
+        let text = match overlay.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => limit.clone().and_then(|limit| read_text(path, limit)),
+        };
+        match text {
+            Ok(text) => ids.push(view.add(Source::new(display(path), path.clone(), text))),
+            Err(reason) => failures.push(format!("cannot read {}: {reason}", path.display())),
+        }
+    }
+    if !ids.contains(&plan.id) {
+        ids = vec![plan.id];
+    }
+
+    let parsed = match plan.parsed.lock() {
+        Ok(mut parsed) => std::mem::take(&mut *parsed),
+        Err(_) => compose_loader::ParsedDocuments::new(),
+    };
+    let (loaded, added) = compose_loader::load_in_view(view, &ids, load, parsed);
+    ProjectLoad {
+        ids,
+        loaded,
+        added,
+        failures,
+    }
 }
 
 /// What the parallel part of a run makes of one linted file.
@@ -418,18 +479,109 @@ impl Run {
             }
             self.add_analysed_dockerfile(id, absolute, analysed);
         }
-        for id in composes {
-            let absolute = self.sources.get(id).path.clone();
-            // A Compose file already merged into a linted project (an override beside its
-            // default file) is linted with it.
-            if self.composes_by_path.contains(&absolute) {
-                continue;
-            }
-            let files = compose_loader::project::project_files(&absolute);
-            self.add_compose(&files, id, true, &options.load);
-        }
+        self.add_composes(&composes, &options.load);
         self.parsed_composes.clear();
         Ok(())
+    }
+
+    /// Loads the projects of linted Compose files on every core, then adds them in order.
+    ///
+    /// Each project reads the files it needs beyond the run's sources through a view of its own.
+    /// One that read files is added only when no project before it in this call did too (the
+    /// ids it gave them are still free); otherwise it is loaded again, now seeing the files the
+    /// earlier ones read. Either way the result is the one of loading them one by one.
+    fn add_composes(&mut self, composes: &[SourceId], load: &LoadOptions) {
+        let mut plans = Vec::new();
+        for &id in composes {
+            let absolute = &self.sources.get(id).path;
+            if self.composes_by_path.contains(absolute) {
+                continue;
+            }
+            let files = compose_loader::project::project_files(absolute);
+            plans.push(self.plan_project(&files, id));
+        }
+
+        let (sources, overlay) = (&self.sources, &self.overlay);
+        let projects = parallel::map(&plans, |plan| load_planned(sources, overlay, plan, load));
+
+        for (plan, project) in plans.iter().zip(projects) {
+            // A Compose file merged into a project before it (an override beside its default
+            // file) is linted with that project.
+            if self
+                .composes_by_path
+                .contains(&self.sources.get(plan.id).path)
+            {
+                continue;
+            }
+            if !self.accept_project(project, true) {
+                let display = &self.sources.get(plan.id).display;
+                log::debug!("loading {display} again: a project before it read files too");
+                let files: Vec<PathBuf> = plan.files.iter().map(|(path, _)| path.clone()).collect();
+                self.add_compose(&files, plan.id, true, load);
+            }
+        }
+    }
+
+    /// What loading the project of Compose files `files` (absolute paths, in merge order) needs
+    /// from the run: `id` is the source of the one being linted or read, already in `sources`.
+    fn plan_project(&mut self, files: &[PathBuf], id: SourceId) -> ProjectPlan {
+        let mut planned = Vec::new();
+        let mut parsed = compose_loader::ParsedDocuments::new();
+        for path in files {
+            if let Some(found) = self.sources.find(path) {
+                if let Some(document) = self.parsed_composes.remove(&found) {
+                    parsed.insert(found, document);
+                }
+                planned.push((path.clone(), Ok(0)));
+                continue;
+            }
+            let limit = match self.overlay_text(path) {
+                Some(_) => Ok(u64::MAX),
+                None => self.size_limit(path).map_err(|err| err.to_string()),
+            };
+            planned.push((path.clone(), limit));
+        }
+        ProjectPlan {
+            id,
+            files: planned,
+            parsed: Mutex::new(parsed),
+        }
+    }
+
+    /// Adds a loaded project to the run; `false`, adding nothing, when it read files and other
+    /// sources were added since, so the ids it gave them are taken.
+    fn accept_project(&mut self, project: ProjectLoad, linted: bool) -> bool {
+        let ProjectLoad {
+            ids,
+            loaded,
+            added,
+            failures,
+        } = project;
+        if self.sources.append(added).is_err() {
+            return false;
+        }
+
+        self.failures.extend(failures);
+        for &file in ids.iter().chain(&loaded.files) {
+            // The files of a project hold suppression comments: Compose, `extends` and `include`
+            // files are YAML; `.env` files are not.
+            if discover::kind_of_named_file(&self.sources.get(file).path) == Kind::Compose {
+                self.commentable.insert(file, Commentable::Compose);
+            }
+        }
+        if linted {
+            // Files a linted Compose file pulls in (its override, `extends` and `include` files,
+            // `.env`) belong to its project.
+            self.reported.extend(loaded.files.iter().copied());
+        }
+
+        self.diagnostics.extend(loaded.diagnostics);
+        self.model.composes.push(loaded.compose);
+        for id in ids {
+            self.composes_by_path
+                .insert(self.sources.get(id).path.clone());
+        }
+        true
     }
 
     /// Adds a linted file's text to the sources; `None` when the file was linted already.
@@ -518,52 +670,10 @@ impl Run {
     /// source of the one being linted or read, already in `sources`. The other files are read
     /// from disk when they are not in `sources` yet.
     fn add_compose(&mut self, files: &[PathBuf], id: SourceId, linted: bool, load: &LoadOptions) {
-        let mut ids = Vec::new();
-        for path in files {
-            let found = match self.sources.find(path) {
-                Some(found) => Some(found),
-                None => match self.read_text(path) {
-                    Ok(text) => Some(self.sources.add(Source::new(
-                        display(path),
-                        path.clone(),
-                        text,
-                    ))),
-                    Err(reason) => {
-                        self.failures
-                            .push(format!("cannot read {}: {reason}", path.display()));
-                        None
-                    }
-                },
-            };
-            ids.extend(found);
-        }
-        if !ids.contains(&id) {
-            ids = vec![id];
-        }
-
-        let parsed = ids
-            .iter()
-            .filter_map(|id| Some((*id, self.parsed_composes.remove(id)?)))
-            .collect();
-        let loaded = compose_loader::load_parsed_project(&mut self.sources, &ids, load, parsed);
-        for &file in ids.iter().chain(&loaded.files) {
-            // The files of a project hold suppression comments: Compose, `extends` and `include`
-            // files are YAML; `.env` files are not.
-            if discover::kind_of_named_file(&self.sources.get(file).path) == Kind::Compose {
-                self.commentable.insert(file, Commentable::Compose);
-            }
-        }
-        if linted {
-            // Files a linted Compose file pulls in (its override, `extends` and `include` files,
-            // `.env`) belong to its project.
-            self.reported.extend(loaded.files.iter().copied());
-        }
-
-        self.diagnostics.extend(loaded.diagnostics);
-        self.model.composes.push(loaded.compose);
-        for id in ids {
-            self.composes_by_path
-                .insert(self.sources.get(id).path.clone());
+        let plan = self.plan_project(files, id);
+        let project = load_planned(&self.sources, &self.overlay, &plan, load);
+        if !self.accept_project(project, linted) {
+            unreachable!("no source is added between loading a project and adding it");
         }
     }
 

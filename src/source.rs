@@ -133,4 +133,130 @@ impl Sources {
             .enumerate()
             .map(|(index, source)| (SourceId(index as u32), source))
     }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Adds the sources a [`SourcesView`] added, under the ids it gave them; `Err` gives them
+    /// back when other sources were added since the view was made, so those ids are taken.
+    pub fn append(&mut self, added: AddedSources) -> Result<(), AddedSources> {
+        if added.sources.is_empty() {
+            return Ok(());
+        }
+        if added.first != self.files.len() {
+            return Err(added);
+        }
+        for source in added.sources {
+            self.add(source);
+        }
+        Ok(())
+    }
+}
+
+/// A run's sources as a task that may read more files sees them: the run's own, read-only, and
+/// the ones the task added, numbered after them. Tasks on several threads each read through a
+/// view of their own; the run then appends what one of them added ([`Sources::append`]).
+pub struct SourcesView<'a> {
+    run: &'a Sources,
+    added: Sources,
+}
+
+/// The sources a [`SourcesView`] added, with the id of the first.
+#[derive(Debug)]
+pub struct AddedSources {
+    first: usize,
+    sources: Vec<Source>,
+}
+
+impl AddedSources {
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+}
+
+impl<'a> SourcesView<'a> {
+    pub fn new(run: &'a Sources) -> Self {
+        Self {
+            run,
+            added: Sources::default(),
+        }
+    }
+
+    pub fn add(&mut self, source: Source) -> SourceId {
+        let index = self.run.len() + self.added.len();
+        self.added.add(source);
+        SourceId(u32::try_from(index).expect("fewer than 4 billion sources"))
+    }
+
+    pub fn get(&self, id: SourceId) -> &Source {
+        match (id.0 as usize).checked_sub(self.run.len()) {
+            Some(added) => &self.added.files[added],
+            None => self.run.get(id),
+        }
+    }
+
+    pub fn find(&self, path: &Path) -> Option<SourceId> {
+        if let Some(id) = self.run.find(path) {
+            return Some(id);
+        }
+        let added = self.added.find(path)?;
+        let index = self.run.len() + added.0 as usize;
+        Some(SourceId(index as u32))
+    }
+
+    pub fn into_added(self) -> AddedSources {
+        AddedSources {
+            first: self.run.len(),
+            sources: self.added.files,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: &str) -> Source {
+        Source::new(path.to_owned(), PathBuf::from(path), String::new())
+    }
+
+    #[test]
+    fn a_view_numbers_its_files_after_the_runs() {
+        let mut sources = Sources::default();
+        let first = sources.add(source("/a"));
+        let mut view = SourcesView::new(&sources);
+
+        let added = view.add(source("/b"));
+
+        assert_eq!((first, added), (SourceId(0), SourceId(1)));
+        assert_eq!(view.find(Path::new("/a")), Some(first));
+        assert_eq!(view.find(Path::new("/b")), Some(added));
+        assert_eq!(view.get(added).display, "/b");
+        let added_sources = view.into_added();
+        assert!(sources.append(added_sources).is_ok());
+        assert_eq!(sources.find(Path::new("/b")), Some(SourceId(1)));
+    }
+
+    #[test]
+    fn a_views_files_are_refused_once_their_ids_are_taken() {
+        let mut sources = Sources::default();
+        sources.add(source("/a"));
+        let mut first_view = SourcesView::new(&sources);
+        first_view.add(source("/b"));
+        let first = first_view.into_added();
+        let mut second_view = SourcesView::new(&sources);
+        second_view.add(source("/c"));
+        let second = second_view.into_added();
+
+        assert!(sources.append(first).is_ok());
+        let refused = sources.append(second).expect_err("id 1 is taken by `/b`");
+
+        assert!(!refused.is_empty());
+        assert_eq!(sources.len(), 2);
+    }
 }

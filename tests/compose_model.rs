@@ -292,3 +292,28 @@ fn reported(result: escalint::lint::LintResult) -> BTreeSet<(String, usize, Stri
         })
         .collect()
 }
+
+/// Projects load on several threads, each reading the files it needs beyond the run's through a
+/// view of its own; a project that read files is loaded again when one before it did too. Here
+/// `extends-other-file` and `include` both read files no other project reads, so one of them is
+/// loaded twice. Linting every fixture project in one run must report what each reports alone.
+#[test]
+fn projects_loaded_together_report_what_each_reports_alone() {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(PROJECTS)
+        .expect("the fixture folder is readable")
+        .map(|entry| entry.expect("a readable entry").path())
+        .collect();
+    folders.sort();
+
+    let together = reported(lint_paths(&[PathBuf::from(PROJECTS)], &[]));
+    let alone: BTreeSet<(String, usize, String)> = folders
+        .iter()
+        .flat_map(|folder| reported(lint_paths(std::slice::from_ref(folder), &[])))
+        .collect();
+
+    assert!(
+        folders.len() > 5,
+        "expected the fixture projects in {PROJECTS}"
+    );
+    assert_eq!(together, alone);
+}

@@ -25,7 +25,7 @@ use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
 use crate::paths;
-use crate::source::{Source, SourceId, Sources, Span, Spanned};
+use crate::source::{AddedSources, Source, SourceId, Sources, SourcesView, Span, Spanned};
 
 use merge::key_text;
 use prepare::ResetPaths;
@@ -89,10 +89,25 @@ pub fn load_parsed_project(
     options: &LoadOptions,
     parsed: ParsedDocuments,
 ) -> Loaded {
+    let (loaded, added) = load_in_view(SourcesView::new(sources), files, options, parsed);
+    if let Err(added) = sources.append(added) {
+        unreachable!("nothing else adds sources while a project loads: {added:?}");
+    }
+    loaded
+}
+
+/// Loads a project like [`load_parsed_project`], reading the files it needs beyond `sources`
+/// through a view: projects can load on several threads, and the run appends what each read.
+pub fn load_in_view(
+    sources: SourcesView<'_>,
+    files: &[SourceId],
+    options: &LoadOptions,
+    parsed: ParsedDocuments,
+) -> (Loaded, AddedSources) {
     let first = *files
         .first()
         .expect("a project has at least one Compose file");
-    let project_dir = folder_of(sources, first);
+    let project_dir = folder_of(&sources, first);
     let mut loader = Loader {
         sources,
         diagnostics: Vec::new(),
@@ -134,14 +149,15 @@ pub fn load_parsed_project(
             diagnostics.push(diagnostic);
         }
     }
-    Loaded {
+    let loaded = Loaded {
         compose: Compose {
             source: first,
             services,
         },
         diagnostics,
         files: loader.files,
-    }
+    };
+    (loaded, loader.sources.into_added())
 }
 
 /// Variables for interpolation; later sources were inserted last and win.
@@ -167,7 +183,7 @@ type EnvironmentId = usize;
 /// Adds a file from disk to `sources`, or finds it there when it was read before.
 // LIMITATION: `extends` and `include` files are read whole, without the size limit and the
 // not-text checks that linted files get; a huge or binary one is read or reported as YAML.
-fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
+fn add_file(sources: &mut SourcesView<'_>, path: &Path) -> std::io::Result<SourceId> {
     let path = normalize(path);
     if let Some(id) = sources.find(&path) {
         return Ok(id);
@@ -179,7 +195,7 @@ fn add_file(sources: &mut Sources, path: &Path) -> std::io::Result<SourceId> {
 }
 
 /// The folder that holds a source.
-fn folder_of(sources: &Sources, id: SourceId) -> PathBuf {
+fn folder_of(sources: &SourcesView<'_>, id: SourceId) -> PathBuf {
     let path = &sources.get(id).path;
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
@@ -211,7 +227,7 @@ struct PreparedFile {
 }
 
 struct Loader<'a> {
-    sources: &'a mut Sources,
+    sources: SourcesView<'a>,
     diagnostics: Vec<Diagnostic>,
     /// Parsed Compose files by source; `None` when the file could not be parsed (reported once)
     /// or is empty.
@@ -254,7 +270,7 @@ impl Loader<'_> {
     fn base_dir(&self, id: SourceId) -> PathBuf {
         match self.base_dirs.get(&id) {
             Some(folder) => folder.clone(),
-            None => folder_of(self.sources, id),
+            None => folder_of(&self.sources, id),
         }
     }
 
@@ -286,7 +302,7 @@ impl Loader<'_> {
 
     /// The variables of an env file; an unreadable file is logged and gives none.
     fn read_env_file(&mut self, path: &Path) -> Vec<(String, String)> {
-        let id = match add_file(self.sources, path) {
+        let id = match add_file(&mut self.sources, path) {
             Ok(id) => id,
             Err(error) => {
                 log::warn!("cannot read env file {}: {error}", path.display());
@@ -566,10 +582,10 @@ impl Loader<'_> {
             return None;
         }
 
-        let path = folder_of(self.sources, file).join(relative);
-        match add_file(self.sources, &path) {
+        let path = folder_of(&self.sources, file).join(relative);
+        match add_file(&mut self.sources, &path) {
             Ok(id) => {
-                let folder = folder_of(self.sources, id);
+                let folder = folder_of(&self.sources, id);
                 self.base_dirs.entry(id).or_insert(folder);
                 self.note_file(id);
                 Some(id)

@@ -165,7 +165,7 @@ impl Loader<'_> {
     ) -> Option<Node> {
         let mut ids = Vec::new();
         for path in &include.paths {
-            match add_file(self.sources, path) {
+            match add_file(&mut self.sources, path) {
                 Ok(id) => ids.push(id),
                 Err(error) => {
                     let message = format!("cannot read {}: {error}", crate::paths::display(path));
