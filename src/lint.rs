@@ -844,9 +844,11 @@ impl Run {
         if let Some(limit) = self.max_file_size {
             return Ok(limit);
         }
+        // The canonical folder, as the walk and the settings ask for it: one search for its
+        // configuration file serves all three.
         let absolute = crate::paths::absolute(path);
-        let folder = absolute.parent().unwrap_or(&absolute);
-        let config = self.resolver.config_for_folder(folder)?;
+        let folder = crate::paths::canonical(absolute.parent().unwrap_or(&absolute));
+        let config = self.resolver.config_for_folder(&folder)?;
         Ok(config
             .and_then(|config| config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE))
