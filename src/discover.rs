@@ -197,28 +197,27 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
 /// no repository, up to the working directory when `start` is inside it, else `start` alone.
 pub fn folders_up_to_root(start: &Path) -> Vec<PathBuf> {
     let start = paths::absolute(start);
-    let ancestors: Vec<&Path> = start.ancestors().collect();
-
-    if let Some(root) = paths::repository_root(&start) {
-        // The root is one of the ancestors, the last one at worst.
-        let root = ancestors
-            .iter()
-            .position(|folder| *folder == root)
-            .unwrap_or(ancestors.len() - 1);
-        return ancestors[..=root]
-            .iter()
-            .map(|folder| folder.to_path_buf())
-            .collect();
+    let last = last_folder_searched(&start);
+    let mut folders = Vec::new();
+    for folder in start.ancestors() {
+        folders.push(folder.to_path_buf());
+        if folder == last {
+            break;
+        }
     }
+    folders
+}
 
-    let working_directory = paths::working_directory();
-    let limit = working_directory
-        .and_then(|cwd| ancestors.iter().position(|folder| *folder == cwd.as_path()))
-        .unwrap_or(0);
-    ancestors[..=limit]
-        .iter()
-        .map(|folder| folder.to_path_buf())
-        .collect()
+/// The last of [`folders_up_to_root`] for an absolute `start`: the repository root, else the
+/// working directory when `start` is inside it, else `start`.
+pub fn last_folder_searched(start: &Path) -> PathBuf {
+    if let Some(root) = paths::repository_root(start) {
+        return root;
+    }
+    match paths::working_directory() {
+        Some(folder) if start.starts_with(&folder) => folder,
+        _ => start.to_path_buf(),
+    }
 }
 
 /// `./a/Dockerfile` as `a/Dockerfile`.

@@ -469,6 +469,9 @@ pub struct Resolver {
     nearest: PathMap<Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: PathMap<Arc<Settings>>,
+    /// The folder whose entries the walk asked about last, as the walk wrote it, with its
+    /// canonical path and configuration: a walk asks about every entry of a folder in turn.
+    walked_folder: Option<(PathBuf, PathBuf, Option<Arc<ConfigFile>>)>,
 }
 
 impl Resolver {
@@ -503,18 +506,25 @@ impl Resolver {
             return Ok(found.clone());
         }
 
+        // The folders up to the repository root, walked up only until one is known: the
+        // siblings and children of a folder searched before cost one look-up.
+        let start = crate::paths::absolute(folder);
+        let last = discover::last_folder_searched(&start);
         let mut searched = Vec::new();
         let mut found = None;
-        for ancestor in discover::folders_up_to_root(folder) {
-            if let Some(known) = self.nearest.get(&ancestor) {
+        for ancestor in start.ancestors() {
+            if let Some(known) = self.nearest.get(ancestor) {
                 found = known.clone();
                 break;
             }
-            searched.push(ancestor.clone());
-            if let Some(path) = config_file_in(&ancestor)? {
+            searched.push(ancestor.to_path_buf());
+            if let Some(path) = config_file_in(ancestor)? {
                 let config = file::read(&path)?;
                 log::debug!("using config {}", config.display);
                 found = Some(Arc::new(config));
+                break;
+            }
+            if ancestor == last {
                 break;
             }
         }
@@ -545,14 +555,22 @@ impl Resolver {
 
     /// Whether a file or folder found while walking is excluded by its configuration.
     pub fn is_excluded(&mut self, path: &Path) -> Result<bool, ConfigError> {
-        // An entry is judged where it stands, in its folder's canonical path: a symbolic link
-        // inside an excluded folder is excluded with it.
-        let absolute = crate::paths::absolute(path);
-        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
             return Ok(false);
         };
-        let folder = crate::paths::canonical(parent);
-        let Some(config) = self.config_for_folder(&folder)? else {
+        let is_known = self
+            .walked_folder
+            .as_ref()
+            .is_some_and(|(walked, _, _)| walked == parent);
+        if !is_known {
+            // An entry is judged where it stands, in its folder's canonical path: a symbolic
+            // link inside an excluded folder is excluded with it.
+            let folder = crate::paths::canonical(&crate::paths::absolute(parent));
+            let config = self.config_for_folder(&folder)?;
+            self.walked_folder = Some((parent.to_path_buf(), folder, config));
+        }
+
+        let Some((_, folder, Some(config))) = &self.walked_folder else {
             return Ok(false);
         };
         Ok(config

@@ -274,18 +274,14 @@ fn normalise_pattern(pattern: &str) -> String {
 
 /// Glob matching where `*` stands for any run of characters, `/` and `:` included.
 fn matches(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let Some(first) = parts.next() else {
-        return text.is_empty();
+    let Some((first, after_first)) = pattern.split_once('*') else {
+        return pattern == text;
     };
     let Some(mut rest) = text.strip_prefix(first) else {
         return false;
     };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty();
-    };
-    for part in middle {
+    let (middle, last) = after_first.rsplit_once('*').unwrap_or(("", after_first));
+    for part in middle.split('*').filter(|part| !part.is_empty()) {
         let Some(at) = rest.find(part) else {
             return false;
         };
@@ -300,6 +296,25 @@ mod tests {
 
     fn user_of(reference: &str) -> Option<String> {
         known_user(reference, &[]).map(|known| known.user.name)
+    }
+
+    #[test]
+    fn stars_match_any_run_of_characters() {
+        assert!(matches(
+            "docker.io/library/postgres:*",
+            "docker.io/library/postgres:16"
+        ));
+        assert!(matches("*/bitnami/*:*", "docker.io/bitnami/redis:7.2"));
+        assert!(matches("a**b", "ab"));
+        assert!(matches("a*", "a"));
+        assert!(matches("exact", "exact"));
+        assert!(!matches("exact", "exactly"));
+        assert!(!matches("a*b*c", "acb"));
+        assert!(!matches(
+            "*:*chiseled*",
+            "mcr.microsoft.com/dotnet/runtime:8.0"
+        ));
+        assert!(!matches("ab*ba", "aba"));
     }
 
     #[test]
