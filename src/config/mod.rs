@@ -469,9 +469,9 @@ pub struct Resolver {
     nearest: PathMap<Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: PathMap<Arc<Settings>>,
-    /// The folder whose entries the walk asked about last, as the walk wrote it, with its
-    /// canonical path and configuration: a walk asks about every entry of a folder in turn.
-    walked_folder: Option<(PathBuf, PathBuf, Option<Arc<ConfigFile>>)>,
+    /// The folders whose entries the walk asked about, as the walk wrote them, with their
+    /// canonical path and configuration.
+    walked_folders: PathMap<(PathBuf, Option<Arc<ConfigFile>>)>,
 }
 
 impl Resolver {
@@ -558,19 +558,16 @@ impl Resolver {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
             return Ok(false);
         };
-        let is_known = self
-            .walked_folder
-            .as_ref()
-            .is_some_and(|(walked, _, _)| walked == parent);
-        if !is_known {
+        if !self.walked_folders.contains_key(parent) {
             // An entry is judged where it stands, in its folder's canonical path: a symbolic
             // link inside an excluded folder is excluded with it.
             let folder = crate::paths::canonical(&crate::paths::absolute(parent));
             let config = self.config_for_folder(&folder)?;
-            self.walked_folder = Some((parent.to_path_buf(), folder, config));
+            self.walked_folders
+                .insert(parent.to_path_buf(), (folder, config));
         }
 
-        let Some((_, folder, Some(config))) = &self.walked_folder else {
+        let Some((folder, Some(config))) = self.walked_folders.get(parent) else {
             return Ok(false);
         };
         Ok(config
