@@ -2,10 +2,11 @@
 //! by name inside directories, honouring `.gitignore` in a git checkout.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 
-use crate::paths;
+use crate::{parallel, paths};
 
 /// The two kinds of file escalint reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,47 +100,63 @@ pub fn walk(root: &Path) -> Discovery {
 
 /// Walks like [`walk`], leaving out the files and folders below `root` that `is_excluded` names
 /// (the configuration's `exclude` globs); an excluded folder is not entered.
+///
+/// The folders are read on every core: a walk is mostly system calls, one or more for each
+/// entry. What it finds is sorted, so the result does not depend on which thread found what.
 pub fn walk_excluding(
     root: &Path,
     is_excluded: impl Fn(&Path) -> bool + Send + Sync + 'static,
 ) -> Discovery {
-    let mut discovery = Discovery::default();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .follow_links(true)
+        .threads(parallel::cores())
         .filter_entry(move |entry| {
             entry.file_name() != ".git" && (entry.depth() == 0 || !is_excluded(entry.path()))
         })
-        .build();
+        .build_parallel();
 
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                match link_problem(&err) {
-                    Some(problem) => discovery.skipped.push(problem),
-                    None => discovery.errors.push(err.to_string()),
+    let found = Mutex::new(Discovery::default());
+    walker.run(|| {
+        Box::new(|entry| {
+            let outcome = match entry {
+                Ok(entry) => found_file(&entry).map(Ok),
+                Err(err) => Some(Err(err)),
+            };
+            if let Some(outcome) = outcome {
+                let mut discovery = found.lock().unwrap_or_else(PoisonError::into_inner);
+                match outcome {
+                    Ok(file) => discovery.files.push(file),
+                    Err(err) => match link_problem(&err) {
+                        Some(problem) => discovery.skipped.push(problem),
+                        None => discovery.errors.push(err.to_string()),
+                    },
                 }
-                continue;
             }
-        };
-        if !entry
-            .file_type()
-            .is_some_and(|file_type| file_type.is_file())
-        {
-            continue;
-        }
-        let Some(kind) = entry.file_name().to_str().and_then(classify) else {
-            continue;
-        };
-        discovery.files.push(Found {
-            path: clean(entry.path()),
-            kind,
-        });
-    }
+            WalkState::Continue
+        })
+    });
 
+    let mut discovery = found.into_inner().unwrap_or_else(PoisonError::into_inner);
     discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery.errors.sort();
+    discovery.skipped.sort();
     discovery
+}
+
+/// The entry as a file to lint, when it is one: a regular file with a name escalint reads.
+fn found_file(entry: &ignore::DirEntry) -> Option<Found> {
+    if !entry
+        .file_type()
+        .is_some_and(|file_type| file_type.is_file())
+    {
+        return None;
+    }
+    let kind = entry.file_name().to_str().and_then(classify)?;
+    Some(Found {
+        path: clean(entry.path()),
+        kind,
+    })
 }
 
 /// A walk error that concerns a symbolic link (a loop, or a link to nothing), described for

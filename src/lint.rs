@@ -342,9 +342,13 @@ impl Run {
 
     /// Walks a folder, leaving out what the configuration excludes.
     fn walk(&mut self, root: &Path) -> Result<discover::Discovery, LintError> {
+        let probes = self.resolver.probes();
         let shared = Arc::new(Mutex::new((std::mem::take(&mut self.resolver), None)));
         let in_filter = Arc::clone(&shared);
         let discovery = discover::walk_excluding(root, move |path| {
+            if let Some(folder) = path.parent() {
+                probes.probe(folder);
+            }
             let Ok(mut guard) = in_filter.lock() else {
                 return false;
             };

@@ -9,7 +9,7 @@ pub mod show;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::diagnostic::Severity;
 use crate::discover;
@@ -469,6 +469,10 @@ pub struct Resolver {
     nearest: PathMap<Option<Arc<ConfigFile>>>,
     /// Settings by absolute file path.
     settings: PathMap<Arc<Settings>>,
+    /// The settings every file gets when no configuration applies.
+    unconfigured: Option<Arc<Settings>>,
+    /// What the walk's threads found out about new folders before asking.
+    probes: FolderProbes,
     /// The folders whose entries the walk asked about, as the walk wrote them, with their
     /// canonical path and configuration.
     walked_folders: PathMap<(PathBuf, Option<Arc<ConfigFile>>)>,
@@ -485,9 +489,15 @@ impl Resolver {
             }
             ConfigChoice::Discover | ConfigChoice::Isolated => None,
         };
+        // Only a search for configuration files has anything to probe.
+        let probes = match choice {
+            ConfigChoice::Discover => FolderProbes(Some(Arc::default())),
+            ConfigChoice::Isolated | ConfigChoice::File(_) => FolderProbes(None),
+        };
         Ok(Self {
             choice,
             explicit,
+            probes,
             ..Self::default()
         })
     }
@@ -518,7 +528,8 @@ impl Resolver {
                 break;
             }
             searched.push(ancestor.to_path_buf());
-            if let Some(path) = config_file_in(ancestor)? {
+            let probed = self.probes.take(ancestor);
+            if let Some(path) = probed.map_or_else(|| config_file_in(ancestor), Ok)? {
                 let config = file::read(&path)?;
                 log::debug!("using config {}", config.display);
                 found = Some(Arc::new(config));
@@ -545,12 +556,26 @@ impl Resolver {
             .parent()
             .map_or_else(|| absolute.clone(), Path::to_path_buf);
         let config = self.config_for_folder(&folder)?;
+        if config.is_none() {
+            let settings = self
+                .unconfigured
+                .get_or_insert_with(|| Arc::new(Settings::resolve(None, None)))
+                .clone();
+            self.settings.insert(absolute, settings.clone());
+            return Ok(settings);
+        }
         let relative = config
             .as_ref()
             .map(|config| relative_to(&absolute, &config.folder));
         let settings = Arc::new(Settings::resolve(config, relative.as_deref()));
         self.settings.insert(absolute, settings.clone());
         Ok(settings)
+    }
+
+    /// A handle for the walk's threads to find out about a folder before asking the resolver
+    /// whether its entries are excluded ([`FolderProbes::probe`]).
+    pub fn probes(&self) -> FolderProbes {
+        self.probes.clone()
     }
 
     /// Whether a file or folder found while walking is excluded by its configuration.
@@ -574,6 +599,51 @@ impl Resolver {
             .exclude
             .matches(&relative_to(&folder.join(name), &config.folder)))
     }
+}
+
+/// What the threads of a walk find out about each new folder without holding the resolver: its
+/// canonical path and repository root (remembered by [`crate::paths`]) and the configuration
+/// file in it. The file-system questions of a walk then run on every core; the resolver, one
+/// at a time, only reads the answers.
+#[derive(Debug, Default, Clone)]
+pub struct FolderProbes(Option<Arc<Mutex<Probes>>>);
+
+#[derive(Debug, Default)]
+struct Probes {
+    /// Folders as the walk wrote them, probed already.
+    walked: crate::paths::PathSet,
+    /// The configuration file in each canonical folder probed and not yet asked about.
+    config_files: PathMap<Option<PathBuf>>,
+}
+
+impl FolderProbes {
+    /// Finds out about the folder of an entry the walk found, once per folder.
+    pub fn probe(&self, walked_folder: &Path) {
+        let Some(shared) = &self.0 else {
+            return;
+        };
+        if lock(shared).walked.contains(walked_folder) {
+            return;
+        }
+        let folder = crate::paths::canonical(&crate::paths::absolute(walked_folder));
+        crate::paths::repository_root(&folder);
+        // Two configuration files in one folder are an error, reported when the resolver asks.
+        let config_file = config_file_in(&folder).ok();
+
+        let mut probes = lock(shared);
+        probes.walked.insert(walked_folder.to_path_buf());
+        if let Some(config_file) = config_file {
+            probes.config_files.insert(folder, config_file);
+        }
+    }
+
+    fn take(&self, folder: &Path) -> Option<Option<PathBuf>> {
+        lock(self.0.as_ref()?).config_files.remove(folder)
+    }
+}
+
+fn lock(probes: &Mutex<Probes>) -> MutexGuard<'_, Probes> {
+    probes.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The configuration file in `folder` itself, if any; two is an error, since which one was meant

@@ -141,14 +141,16 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Runs every rule over the model.
+/// Runs every rule over the model, the rules on every core; the diagnostics come in the order
+/// of [`RULES`], as if the rules ran one after the other.
 pub fn run_all(model: &Model, settings: &SourceSettings) -> Vec<Diagnostic> {
-    let mut context = Context::new(settings);
-    for rule in RULES {
+    let by_rule = crate::parallel::map(RULES, |rule| {
         log::trace!("running rule {}", rule.name);
+        let mut context = Context::new(settings);
         (rule.check)(model, &mut context);
-    }
-    context.into_diagnostics()
+        context.into_diagnostics()
+    });
+    by_rule.into_iter().flatten().collect()
 }
 
 /// A rule's severity as its document's header gives it.
