@@ -530,3 +530,42 @@ fn compose_service_building_from_an_allowlisted_base_image_needs_no_new_privileg
         )]
     );
 }
+
+/// The walk's threads look for configuration files before they ask the resolver; a nested
+/// folder's file, and an exclusion it names, still apply to the files walked below it.
+#[test]
+fn a_nested_configuration_found_while_walking_excludes_below_it() {
+    let repo = repository(&[
+        ("services/escalint.toml", "exclude = [\"legacy\"]\n"),
+        ("services/legacy/Dockerfile", SETUID_AND_USER),
+        ("services/api/Dockerfile", SETUID_AND_USER),
+        ("Dockerfile", SETUID_AND_USER),
+    ]);
+
+    let walked = lint_with(repo.path(), &["."], ConfigChoice::Discover);
+
+    let mut files: Vec<String> = hits(repo.path(), &walked)
+        .into_iter()
+        .map(|(file, ..)| file)
+        .collect();
+    files.dedup();
+    assert_eq!(files, ["Dockerfile", "services/api/Dockerfile"]);
+}
+
+/// Two configuration files in one folder stop the run, also when the walk finds them.
+#[test]
+fn two_configuration_files_found_while_walking_stop_the_run() {
+    let repo = repository(&[
+        ("app/escalint.toml", ""),
+        ("app/.escalint.toml", ""),
+        ("app/Dockerfile", SETUID_AND_USER),
+    ]);
+
+    let options = LintOptions {
+        paths: vec![repo.path().to_path_buf()],
+        ..LintOptions::default()
+    };
+    let error = lint(&options).expect_err("the configuration is ambiguous");
+
+    assert!(error.to_string().contains("holds both"), "{error}");
+}
