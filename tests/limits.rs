@@ -295,7 +295,9 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
     }
 }
 
-/// The work items counted while parsing and modelling a Dockerfile.
+/// The work items counted while parsing and modelling a Dockerfile. The scripts below set a
+/// special mode (`4755`, `u+s`): the model parses only scripts that may hold a setuid step or
+/// `sudo`, and these must reach the shell parser to measure it.
 fn dockerfile_work(text: &str) -> u64 {
     let (_, items) = work::counted(|| {
         let syntax = dockerfile::parse(SourceId(0), text);
@@ -334,7 +336,7 @@ fn continuation_lines_cost_linear_work() {
         |lines| {
             let mut text = String::from("FROM debian\nRUN set -e; \\\n");
             for index in 0..lines {
-                text.push_str(&format!("    echo 'a \\\\ b' && chmod 0755 /x{index} \\\n"));
+                text.push_str(&format!("    echo 'a \\\\ b' && chmod 4755 /x{index} \\\n"));
             }
             text.push_str("    true\n");
             dockerfile_work(&text)
@@ -370,7 +372,7 @@ fn many_heredocs_cost_linear_work() {
             }
             text.push_str("true\n");
             for index in 0..count {
-                text.push_str(&format!("chmod 0755 /x{index}\nS{index}\n"));
+                text.push_str(&format!("chmod 4755 /x{index}\nS{index}\n"));
             }
             dockerfile_work(&text)
         },
@@ -385,7 +387,7 @@ fn many_heredoc_instructions_cost_linear_work() {
         |count| {
             let mut text = String::from("FROM alpine\n");
             for index in 0..count {
-                text.push_str(&format!("RUN <<EOF\nchmod 0755 /x{index}\nEOF\n"));
+                text.push_str(&format!("RUN <<EOF\nchmod 4755 /x{index}\nEOF\n"));
             }
             dockerfile_work(&text)
         },

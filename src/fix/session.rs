@@ -209,7 +209,8 @@ fn merged_edits(fixes: &[&TakenFix]) -> Vec<Edit> {
 /// Gives every diagnostic whose fix edits a file outside the linted paths a refusal saying so;
 /// `check` without `--fix` calls it too, so it counts only fixes that `--fix` would apply.
 pub fn refuse_outside_linted_paths(result: &mut LintResult, options: &LintOptions) {
-    refuse_outside(result, &EditableRoots::of(options));
+    let editable = paths::remembering(|| EditableRoots::of(options));
+    refuse_outside(result, &editable);
 }
 
 fn lint_with(
@@ -272,12 +273,13 @@ fn key_of(diagnostic: &Diagnostic) -> FixKey {
 /// files of the Compose projects named there (the override beside a named `compose.yaml`, the
 /// `-f` files).
 struct EditableRoots {
-    roots: Vec<PathBuf>,
+    /// A set, since a run names thousands of files and each edit is checked against them.
+    roots: paths::PathSet,
 }
 
 impl EditableRoots {
     fn of(options: &LintOptions) -> Self {
-        let mut roots = Vec::new();
+        let mut roots = paths::PathSet::default();
         let named = if options.paths.is_empty() && options.compose_files.is_empty() {
             vec![PathBuf::from(".")]
         } else {
@@ -292,13 +294,15 @@ impl EditableRoots {
             if absolute.is_file() && is_compose {
                 roots.extend(project::project_files(&absolute));
             }
-            roots.push(absolute);
+            roots.insert(absolute);
         }
         Self { roots }
     }
 
+    /// Whether `path` is a root or lies below one.
     fn contains(&self, path: &Path) -> bool {
-        self.roots.iter().any(|root| path.starts_with(root))
+        path.ancestors()
+            .any(|ancestor| self.roots.contains(ancestor))
     }
 }
 
@@ -344,6 +348,25 @@ fn is_compose(path: &Path) -> bool {
 mod tests {
     use super::*;
     use crate::source::Span;
+
+    #[test]
+    fn editable_roots_hold_what_lies_below_a_named_path() {
+        let roots = EditableRoots {
+            roots: [
+                PathBuf::from("/repo/app"),
+                PathBuf::from("/repo/compose.yaml"),
+            ]
+            .into_iter()
+            .collect(),
+        };
+
+        assert!(roots.contains(Path::new("/repo/app")));
+        assert!(roots.contains(Path::new("/repo/app/deploy/Dockerfile")));
+        assert!(roots.contains(Path::new("/repo/compose.yaml")));
+        assert!(!roots.contains(Path::new("/repo/application/Dockerfile")));
+        assert!(!roots.contains(Path::new("/repo/compose.override.yaml")));
+        assert!(!roots.contains(Path::new("/repo")));
+    }
 
     fn taken(text: &str, after: &str, insert: &str, name: &str) -> TakenFix {
         let at = text.find(after).expect("present") + after.len();
