@@ -301,22 +301,27 @@ pub fn commands(script: &str) -> Vec<Command> {
 pub struct JoinedLiterals(Vec<u8>);
 
 impl JoinedLiterals {
+    /// Joins the literal words of `script`. A newline goes with a backslash before it even when
+    /// quotes stand between them: `47\'"<newline>"'55` in a `sh -c` string is `4755` to the
+    /// shell that runs it. The scan may drop a newline that quote removal keeps; it only ever
+    /// joins more.
     pub fn of(script: &str) -> Self {
-        let mut joined = Vec::with_capacity(script.len());
-        let mut rest = script.as_bytes();
-        while let Some(at) = memchr::memchr3(b'\'', b'"', b'\\', rest) {
-            let mut kept = &rest[..at];
-            if rest[at] != b'\\' {
-                kept = kept.strip_suffix(b"$").unwrap_or(kept);
+        let bytes = script.as_bytes();
+        let mut joined = Vec::with_capacity(bytes.len());
+        let mut after_backslash = false;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let next = bytes.get(at + 1).copied();
+            match byte {
+                b'\\' => after_backslash = true,
+                b'\'' | b'"' => {}
+                b'$' if matches!(next, Some(b'\'' | b'"')) => {}
+                b'\n' if after_backslash => after_backslash = false,
+                _ => {
+                    after_backslash = false;
+                    joined.push(byte);
+                }
             }
-            joined.extend_from_slice(kept);
-            let dropped = match rest[at] == b'\\' && rest.get(at + 1) == Some(&b'\n') {
-                true => 2,
-                false => 1,
-            };
-            rest = &rest[at + dropped..];
         }
-        joined.extend_from_slice(rest);
         Self(joined)
     }
 

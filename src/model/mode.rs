@@ -104,7 +104,7 @@ pub fn may_set_special_bits(script: &JoinedLiterals) -> bool {
     may_set_a_mode && (has_special_octal_mode(bytes) || has_symbolic_s(bytes))
 }
 
-/// `--mode`, or a short option cluster ending in `m`: `-m`, `-pm`, `-Dm4755`.
+/// `--mode`, or a short option cluster with an `m` in it: `-m`, `-pm`, `-Dm4755`, `-mu+s`.
 fn has_mode_option(joined: &[u8]) -> bool {
     memchr::memchr_iter(b'-', joined).any(|at| {
         let rest = &joined[at + 1..];
@@ -112,8 +112,7 @@ fn has_mode_option(joined: &[u8]) -> bool {
             .iter()
             .take_while(|letter| letter.is_ascii_alphabetic())
             .count();
-        let cluster = &rest[..letters];
-        cluster == b"-mode" || rest.starts_with(b"-mode") || cluster.last() == Some(&b'm')
+        rest.starts_with(b"-mode") || rest[..letters].contains(&b'm')
     })
 }
 
@@ -826,6 +825,8 @@ mod tests {
             "install --mode=u+s a /usr/bin/a",
             "mkdir -pm 2775 /srv/x",
             "mkdir --mode 2775 /srv/x",
+            "install -mu+s ./su-exec /usr/local/bin/su-exec",
+            "mkdir -pmg+s /srv/shared",
             // Quote removal joins what the text splits.
             "ch'mod' 4\"755\" /bin/x",
             "chmod 4$'755' /bin/x",
@@ -838,6 +839,9 @@ mod tests {
             assert!(!steps(script).is_empty(), "{script} holds no step");
             assert!(may_set(script), "{script} was skipped");
         }
+
+        // The inner shell joins `47\<newline>55`, which the quotes split for the outer one.
+        assert!(may_set("sh -c 'chmod 47\\'\"\n\"'55 /bin/x'"));
     }
 
     #[test]
