@@ -198,11 +198,22 @@ struct Pending {
 struct ProjectPlan {
     /// The source of the Compose file linted or read.
     id: SourceId,
-    /// The project's files in merge order, each with the size limit to read it with when it is
-    /// not among the sources yet (or why it has none).
-    files: Vec<(PathBuf, Result<u64, String>)>,
+    /// The project's files in merge order, each with where its text comes from.
+    files: Vec<(PathBuf, PlannedFile)>,
     /// The documents of its files parsed ahead, taken by the load.
     parsed: Mutex<compose_loader::ParsedDocuments>,
+}
+
+/// Where the text of a project's file comes from.
+enum PlannedFile {
+    /// It is among the run's sources.
+    Known(SourceId),
+    /// The editor's unsaved text.
+    Text(String),
+    /// The file on disk, read up to this many bytes.
+    OnDisk(u64),
+    /// Why it cannot be read: its configuration is broken.
+    Unreadable(String),
 }
 
 /// A Compose project loaded, and what it added to the run.
@@ -215,23 +226,19 @@ struct ProjectLoad {
 }
 
 /// Loads a planned project, reading the files it needs through a view of `sources`.
-fn load_planned(
-    sources: &Sources,
-    overlay: &HashMap<PathBuf, String>,
-    plan: &ProjectPlan,
-    load: &LoadOptions,
-) -> ProjectLoad {
+fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> ProjectLoad {
     let mut view = SourcesView::new(sources);
     let mut ids = Vec::new();
     let mut failures = Vec::new();
-    for (path, limit) in &plan.files {
-        if let Some(found) = view.find(path) {
-            ids.push(found);
-            continue;
-        }
-        let text = match overlay.get(path) {
-            Some(text) => Ok(text.clone()),
-            None => limit.clone().and_then(|limit| read_text(path, limit)),
+    for (path, file) in &plan.files {
+        let text = match file {
+            PlannedFile::Known(id) => {
+                ids.push(*id);
+                continue;
+            }
+            PlannedFile::Text(text) => Ok(text.clone()),
+            PlannedFile::OnDisk(limit) => read_text(path, *limit),
+            PlannedFile::Unreadable(reason) => Err(reason.clone()),
         };
         match text {
             Ok(text) => ids.push(view.add(Source::new(display(path), path.clone(), text))),
@@ -342,6 +349,8 @@ impl Run {
 
     /// Walks a folder, leaving out what the configuration excludes.
     fn walk(&mut self, root: &Path) -> Result<discover::Discovery, LintError> {
+        // LIMITATION: folders are walked on several threads, so when several folders hold a broken
+        // configuration, which one the error names depends on which thread reached it first.
         let probes = self.resolver.probes();
         let shared = Arc::new(Mutex::new((std::mem::take(&mut self.resolver), None)));
         let in_filter = Arc::clone(&shared);
@@ -495,34 +504,50 @@ impl Run {
     /// ids it gave them are still free); otherwise it is loaded again, now seeing the files the
     /// earlier ones read. Either way the result is the one of loading them one by one.
     fn add_composes(&mut self, composes: &[SourceId], load: &LoadOptions) {
+        // A file among the files of a project planned before it (an override beside its default
+        // file) is most likely linted with that project; it is loaded, in its turn, only when
+        // that project did not take it.
         let mut plans = Vec::new();
+        let mut planned_files = PathSet::default();
+        let mut order = Vec::new();
         for &id in composes {
             let absolute = &self.sources.get(id).path;
             if self.composes_by_path.contains(absolute) {
                 continue;
             }
+            if planned_files.contains(absolute) {
+                order.push(Err(id));
+                continue;
+            }
             let files = compose_loader::project::project_files(absolute);
+            planned_files.extend(files.iter().cloned());
+            order.push(Ok(plans.len()));
             plans.push(self.plan_project(&files, id));
         }
 
-        let (sources, overlay) = (&self.sources, &self.overlay);
-        let projects = parallel::map(&plans, |plan| load_planned(sources, overlay, plan, load));
+        let sources = &self.sources;
+        let projects = parallel::map(&plans, |plan| load_planned(sources, plan, load));
 
-        for (plan, project) in plans.iter().zip(projects) {
-            // A Compose file merged into a project before it (an override beside its default
-            // file) is linted with that project.
-            if self
-                .composes_by_path
-                .contains(&self.sources.get(plan.id).path)
+        let mut projects = projects.into_iter();
+        for step in order {
+            let (id, project) = match step {
+                Ok(index) => (plans[index].id, projects.next()),
+                Err(id) => (id, None),
+            };
+            // A Compose file merged into a project before it is linted with that project.
+            let absolute = self.sources.get(id).path.clone();
+            if self.composes_by_path.contains(&absolute) {
+                continue;
+            }
+            if let Some(project) = project
+                && self.accept_project(project, true)
             {
                 continue;
             }
-            if !self.accept_project(project, true) {
-                let display = &self.sources.get(plan.id).display;
-                log::debug!("loading {display} again: a project before it read files too");
-                let files: Vec<PathBuf> = plan.files.iter().map(|(path, _)| path.clone()).collect();
-                self.add_compose(&files, plan.id, true, load);
-            }
+            let display = &self.sources.get(id).display;
+            log::debug!("loading {display} in its turn: a project before it read files too");
+            let files = compose_loader::project::project_files(&absolute);
+            self.add_compose(&files, id, true, load);
         }
     }
 
@@ -536,14 +561,17 @@ impl Run {
                 if let Some(document) = self.parsed_composes.remove(&found) {
                     parsed.insert(found, document);
                 }
-                planned.push((path.clone(), Ok(0)));
+                planned.push((path.clone(), PlannedFile::Known(found)));
                 continue;
             }
-            let limit = match self.overlay_text(path) {
-                Some(_) => Ok(u64::MAX),
-                None => self.size_limit(path).map_err(|err| err.to_string()),
+            let file = match self.overlay_text(path) {
+                Some(text) => PlannedFile::Text(text),
+                None => match self.size_limit(path) {
+                    Ok(limit) => PlannedFile::OnDisk(limit),
+                    Err(err) => PlannedFile::Unreadable(err.to_string()),
+                },
             };
-            planned.push((path.clone(), limit));
+            planned.push((path.clone(), file));
         }
         ProjectPlan {
             id,
@@ -675,7 +703,7 @@ impl Run {
     /// from disk when they are not in `sources` yet.
     fn add_compose(&mut self, files: &[PathBuf], id: SourceId, linted: bool, load: &LoadOptions) {
         let plan = self.plan_project(files, id);
-        let project = load_planned(&self.sources, &self.overlay, &plan, load);
+        let project = load_planned(&self.sources, &plan, load);
         if !self.accept_project(project, linted) {
             unreachable!("no source is added between loading a project and adding it");
         }

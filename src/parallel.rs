@@ -1,6 +1,7 @@
-//! Runs the per-file work of a run that depends on nothing but the file (reading, parsing,
-//! modelling a Dockerfile) on every core, and hands the results back in input order so the rest
-//! of the run, and its output, do not depend on scheduling.
+//! Runs the work of a run that items do independently of each other (reading, parsing and
+//! modelling files, loading Compose projects, running rules) on every core, and hands the
+//! results back in input order so the rest of the run, and its output, do not depend on
+//! scheduling.
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;

@@ -317,3 +317,34 @@ fn projects_loaded_together_report_what_each_reports_alone() {
     );
     assert_eq!(together, alone);
 }
+
+/// A project's override file that the editor has open is read from the editor's text, not from
+/// the disk, also when the project loads on a worker thread.
+#[test]
+fn an_override_open_in_the_editor_is_read_from_its_text() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let base = folder.path().join("compose.yaml");
+    let override_file = folder.path().join("compose.override.yaml");
+    std::fs::write(&base, "services:\n  api:\n    image: example/api:1.4\n").expect("written");
+    std::fs::write(&override_file, "services:\n  api:\n    user: \"10001\"\n").expect("written");
+    let unsaved = "services:\n  api:\n    user: \"10001\"\n    cap_drop: [ALL]\n";
+
+    let rules_of = |overlay: std::collections::HashMap<PathBuf, String>| -> BTreeSet<String> {
+        let result = lint(&LintOptions {
+            paths: vec![base.clone()],
+            overlay,
+            ..LintOptions::default()
+        })
+        .expect("the project is readable");
+        result
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.rule.to_owned())
+            .collect()
+    };
+    let on_disk = rules_of(Default::default());
+    let in_editor = rules_of([(override_file.clone(), unsaved.to_owned())].into());
+
+    assert!(on_disk.contains("cap-drop-all-missing"), "{on_disk:?}");
+    assert!(!in_editor.contains("cap-drop-all-missing"), "{in_editor:?}");
+}
