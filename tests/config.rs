@@ -33,6 +33,15 @@ fn lint_with(root: &Path, paths: &[&str], config: ConfigChoice) -> LintResult {
     lint(&options).expect("the run succeeds")
 }
 
+/// The error that stops a run over the whole repository at `root`.
+fn run_error(root: &Path, why: &str) -> escalint::lint::LintError {
+    let options = LintOptions {
+        paths: vec![root.to_path_buf()],
+        ..LintOptions::default()
+    };
+    lint(&options).expect_err(why)
+}
+
 fn hits(root: &Path, result: &LintResult) -> Vec<Hit> {
     let root = std::fs::canonicalize(root).expect("the root exists");
     result
@@ -472,12 +481,7 @@ fn a_configuration_error_stops_the_run() {
         ("escalint.toml", "[severity]\nsetuid = \"off\"\n"),
         ("Dockerfile", SETUID_AND_USER),
     ]);
-    let options = LintOptions {
-        paths: vec![repo.path().to_path_buf()],
-        ..LintOptions::default()
-    };
-
-    let err = lint(&options).expect_err("the configuration has a typo");
+    let err = run_error(repo.path(), "the configuration has a typo");
 
     assert!(
         err.to_string()
@@ -561,11 +565,7 @@ fn two_configuration_files_found_while_walking_stop_the_run() {
         ("app/Dockerfile", SETUID_AND_USER),
     ]);
 
-    let options = LintOptions {
-        paths: vec![repo.path().to_path_buf()],
-        ..LintOptions::default()
-    };
-    let error = lint(&options).expect_err("the configuration is ambiguous");
+    let error = run_error(repo.path(), "the configuration is ambiguous");
 
     assert!(error.to_string().contains("holds both"), "{error}");
 }
