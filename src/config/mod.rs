@@ -555,19 +555,17 @@ impl Resolver {
         let folder = absolute
             .parent()
             .map_or_else(|| absolute.clone(), Path::to_path_buf);
-        let config = self.config_for_folder(&folder)?;
-        if config.is_none() {
-            let settings = self
+        let settings = match self.config_for_folder(&folder)? {
+            // Every file without a configuration has the same settings.
+            None => self
                 .unconfigured
                 .get_or_insert_with(|| Arc::new(Settings::resolve(None, None)))
-                .clone();
-            self.settings.insert(absolute, settings.clone());
-            return Ok(settings);
-        }
-        let relative = config
-            .as_ref()
-            .map(|config| relative_to(&absolute, &config.folder));
-        let settings = Arc::new(Settings::resolve(config, relative.as_deref()));
+                .clone(),
+            Some(config) => {
+                let relative = relative_to(&absolute, &config.folder);
+                Arc::new(Settings::resolve(Some(config), Some(&relative)))
+            }
+        };
         self.settings.insert(absolute, settings.clone());
         Ok(settings)
     }
