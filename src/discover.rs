@@ -119,19 +119,18 @@ pub fn walk_excluding(
     let found = Mutex::new(Discovery::default());
     walker.run(|| {
         Box::new(|entry| {
-            let outcome = match entry {
-                Ok(entry) => found_file(&entry).map(Ok),
-                Err(err) => Some(Err(err)),
-            };
-            if let Some(outcome) = outcome {
-                let mut discovery = found.lock().unwrap_or_else(PoisonError::into_inner);
-                match outcome {
-                    Ok(file) => discovery.files.push(file),
-                    Err(err) => match link_problem(&err) {
-                        Some(problem) => discovery.skipped.push(problem),
-                        None => discovery.errors.push(err.to_string()),
-                    },
+            let lock = || found.lock().unwrap_or_else(PoisonError::into_inner);
+            match entry {
+                Ok(entry) => {
+                    if let Some(file) = found_file(&entry) {
+                        lock().files.push(file);
+                    }
                 }
+                // The link check asks the file system; it runs before the lock is taken.
+                Err(err) => match link_problem(&err) {
+                    Some(problem) => lock().skipped.push(problem),
+                    None => lock().errors.push(err.to_string()),
+                },
             }
             WalkState::Continue
         })
