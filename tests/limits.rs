@@ -4,7 +4,6 @@
 //! not measured in time).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -167,7 +166,6 @@ fn an_alias_bomb_is_a_parse_error_not_a_hang() {
     text.push_str("services:\n  app: {image: alpine}\n");
     write(folder.path(), "compose.yaml", &text);
 
-    let started = Instant::now();
     escalint()
         .args(["check", "--isolated"])
         .arg(folder.path().join("compose.yaml"))
@@ -175,7 +173,6 @@ fn an_alias_bomb_is_a_parse_error_not_a_hang() {
         .code(1)
         .stdout(predicate::str::contains("parse-error"))
         .stdout(predicate::str::contains("exceeds the parser's limit"));
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]
