@@ -195,7 +195,7 @@ pub(super) fn of_document(root: &Node, text: &str) -> DocumentLayout {
         style: &style,
         source: root.span.source,
     };
-    reader.read(root, &mut layout);
+    let _ = reader.read(root, &mut layout);
     layout
 }
 
@@ -335,9 +335,12 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn read(&self, node: &Node, layout: &mut DocumentLayout) {
+    /// Records the layout of every entry written inside `node`, and returns where `node` ends.
+    /// Each node's ends are computed once, from its children's: asking for the end of every
+    /// value from the top cost a walk of the whole subtree at each level.
+    fn read(&self, node: &Node, layout: &mut DocumentLayout) -> Ends {
         if node.used_at.is_some() {
-            return;
+            return Ends::of_leaf(node, self.text);
         }
 
         match &node.value {
@@ -347,7 +350,10 @@ impl Reader<'_> {
                     .filter(|(key, _)| key.used_at.is_none())
                     .collect();
                 let has_merged_entries = local.len() < entries.len();
+                let mut value_ends = Vec::with_capacity(local.len());
                 for (index, (key, value)) in local.iter().enumerate() {
+                    let ends = self.read(value, layout);
+                    value_ends.push(ends.written);
                     let is_collection =
                         matches!(value.value, Value::Mapping(_) | Value::Sequence(_));
                     let value_layout = match value.used_at {
@@ -358,7 +364,7 @@ impl Reader<'_> {
                                 ValueLayout::Other(reason.to_owned())
                             })
                         }
-                        _ => self.value_layout(key, value),
+                        _ => self.value_layout(key, value, ends),
                     };
                     if is_collection && value.used_at.is_none() {
                         layout
@@ -366,26 +372,38 @@ impl Reader<'_> {
                             .insert(value.span.start, value_layout.clone());
                     }
                     let entry = EntryLayout {
-                        removal: self.removal(node, &local, index, has_merged_entries),
+                        removal: self.removal(node, &local, index, &value_ends, has_merged_entries),
                         value: value_layout,
                     };
                     layout.entries.insert(key.span.start, entry);
-                    self.read(value, layout);
                 }
+
+                let mut content = None;
+                let mut local_ends = value_ends.into_iter();
+                for (key, value) in entries {
+                    let value_end = match key.used_at {
+                        None => local_ends.next().flatten(),
+                        Some(_) => written_end(value, self.text),
+                    };
+                    content = content.max(written_end(key, self.text)).max(value_end);
+                }
+                Ends::of_collection(node, content, self.text)
             }
             Value::Sequence(items) => {
+                let mut content = None;
                 for item in items {
-                    self.read(item, layout);
+                    content = content.max(self.read(item, layout).written);
                 }
+                Ends::of_collection(node, content, self.text)
             }
-            Value::Null | Value::Scalar(_) => {}
+            Value::Null | Value::Scalar(_) => Ends::of_leaf(node, self.text),
         }
     }
 
-    fn value_layout(&self, key: &Node, value: &Node) -> ValueLayout {
+    fn value_layout(&self, key: &Node, value: &Node, ends: Ends) -> ValueLayout {
         match &value.value {
-            Value::Mapping(_) => ValueLayout::Mapping(self.mapping_slot(value)),
-            Value::Sequence(_) => ValueLayout::List(self.list_slot(value)),
+            Value::Mapping(_) => ValueLayout::Mapping(self.mapping_slot(value, ends)),
+            Value::Sequence(_) => ValueLayout::List(self.list_slot(value, ends)),
             Value::Null if value.span.start == value.span.end => {
                 ValueLayout::Mapping(self.slot_under_key(key, value))
             }
@@ -400,11 +418,11 @@ impl Reader<'_> {
     }
 
     /// Where a new key goes in a mapping.
-    fn mapping_slot(&self, mapping: &Node) -> Result<KeySlot, String> {
+    fn mapping_slot(&self, mapping: &Node, ends: Ends) -> Result<KeySlot, String> {
         // LIMITATION: a flow mapping written over several lines gets its new key on the line of
         // its last entry, not on a line of its own.
         if is_flow(mapping, self.text) {
-            let end = content_end(mapping, self.text);
+            let end = ends.content;
             return Ok(KeySlot::Flow {
                 at: self.point(end.unwrap_or(mapping.span.start + 1)),
                 is_empty: end.is_none(),
@@ -416,7 +434,8 @@ impl Reader<'_> {
         if !starts_its_line(self.text, first_key) {
             return Err("its first key does not start a line".to_owned());
         }
-        let end = written_end(mapping, self.text)
+        let end = ends
+            .written
             .ok_or_else(|| "the end of its mapping cannot be found".to_owned())?;
         let (at, break_first) = self.line_after(end)?;
         Ok(KeySlot::Block {
@@ -446,7 +465,7 @@ impl Reader<'_> {
     }
 
     /// Where a new item goes in a list.
-    fn list_slot(&self, list: &Node) -> Result<ItemSlot, String> {
+    fn list_slot(&self, list: &Node, ends: Ends) -> Result<ItemSlot, String> {
         let Value::Sequence(items) = &list.value else {
             return Err("it is not a list".to_owned());
         };
@@ -454,7 +473,7 @@ impl Reader<'_> {
             .last()
             .map_or(self.style.lists.quote, |item| quote_of(item, self.text));
         if is_flow(list, self.text) {
-            let end = content_end(list, self.text);
+            let end = ends.content;
             return Ok(ItemSlot::Flow {
                 at: self.point(end.unwrap_or(list.span.start + 1)),
                 is_empty: end.is_none(),
@@ -468,7 +487,8 @@ impl Reader<'_> {
         if !starts_its_line(self.text, first_dash) {
             return Err("its first item does not start a line".to_owned());
         }
-        let end = written_end(list, self.text)
+        let end = ends
+            .written
             .ok_or_else(|| "the end of the list cannot be found".to_owned())?;
         let (at, break_first) = self.line_after(end)?;
         Ok(ItemSlot::Block {
@@ -480,17 +500,19 @@ impl Reader<'_> {
         })
     }
 
-    /// What removing the entry `index` of `local` (the entries written in `mapping`) deletes:
-    /// its whole lines in a block mapping, the entry and one comma in a flow mapping.
+    /// What removing the entry `index` of `local` (the entries written in `mapping`, whose
+    /// values end at `value_ends`, read up to `index`) deletes: its whole lines in a block
+    /// mapping, the entry and one comma in a flow mapping.
     fn removal(
         &self,
         mapping: &Node,
         local: &[&(Node, Node)],
         index: usize,
+        value_ends: &[Option<usize>],
         has_merged_entries: bool,
     ) -> Result<Span, String> {
-        let (key, value) = local[index];
-        let value_end = written_end(value, self.text)
+        let (key, _) = local[index];
+        let value_end = value_ends[index]
             .map(|end| end.max(key.span.end))
             .ok_or_else(|| "the end of its value cannot be found".to_owned())?;
         if local.len() == 1 && !has_merged_entries {
@@ -509,9 +531,9 @@ impl Reader<'_> {
         if has_merged_entries {
             return Err("its flow mapping also merges an anchor".to_owned());
         }
-        match index.checked_sub(1).map(|previous| local[previous]) {
-            Some((_, previous)) => {
-                let previous_end = written_end(previous, self.text)
+        match index.checked_sub(1) {
+            Some(previous) => {
+                let previous_end = value_ends[previous]
                     .ok_or_else(|| "the end of the entry before it cannot be found".to_owned())?;
                 Ok(Span::new(self.source, previous_end, value_end))
             }
@@ -543,6 +565,38 @@ impl Reader<'_> {
 
     fn point(&self, offset: usize) -> Span {
         Span::new(self.source, offset, offset)
+    }
+}
+
+/// Where a node ends as written ([`written_end`]) and where its content ends ([`content_end`]).
+#[derive(Debug, Clone, Copy)]
+struct Ends {
+    content: Option<usize>,
+    written: Option<usize>,
+}
+
+impl Ends {
+    /// A scalar, a null or an alias: nothing inside to read.
+    fn of_leaf(node: &Node, text: &str) -> Self {
+        Self {
+            content: None,
+            written: written_end(node, text),
+        }
+    }
+
+    /// A collection written here whose content ends at `content`.
+    fn of_collection(node: &Node, content: Option<usize>, text: &str) -> Self {
+        let written = match is_flow(node, text) {
+            true => {
+                let close = match node.value {
+                    Value::Sequence(_) => ']',
+                    _ => '}',
+                };
+                closing_bracket(text, content.unwrap_or(node.span.start + 1), close)
+            }
+            false => content,
+        };
+        Self { content, written }
     }
 }
 
