@@ -222,7 +222,8 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// One file prepared for merging: `!reset` values taken out, interpolated, includes imported.
 struct PreparedFile {
-    root: Node,
+    /// Shared with the merged model, which copies it only to change it.
+    root: Rc<Node>,
     resets: ResetPaths,
 }
 
@@ -317,28 +318,40 @@ impl Loader<'_> {
 
     /// The files merged in order, each with its `extends` resolved; `None` when none of them
     /// holds anything.
-    fn merged_model(&mut self, files: &[SourceId], environment: EnvironmentId) -> Option<Node> {
-        let mut merged: Option<Node> = None;
+    fn merged_model(
+        &mut self,
+        files: &[SourceId],
+        environment: EnvironmentId,
+    ) -> Option<Rc<Node>> {
+        let mut merged: Option<Rc<Node>> = None;
         for &file in files {
             let Some(prepared) = self.prepared_file(file, environment) else {
                 continue;
             };
-            let mut tree = prepared.root.clone();
-            self.resolve_services(file, environment, &mut tree);
+            let mut tree = Rc::clone(&prepared.root);
+            if has_extends(&tree) {
+                self.resolve_services(file, environment, Rc::make_mut(&mut tree));
+            }
 
             merged = Some(match merged {
                 None => tree,
                 Some(mut earlier) => {
-                    for path in &prepared.resets {
-                        merge::remove_path(&mut earlier, path);
+                    if !prepared.resets.is_empty() {
+                        let earlier = Rc::make_mut(&mut earlier);
+                        for path in &prepared.resets {
+                            merge::remove_path(earlier, path);
+                        }
                     }
-                    self.merge_trees(&earlier, &tree, Vec::new())
+                    Rc::new(self.merge_trees(&earlier, &tree, Vec::new()))
                 }
             });
         }
 
         let mut merged = merged?;
-        merge::enforce_unique(&mut merged);
+        let repeats = merge::lists_with_repeats(&merged);
+        if !repeats.is_empty() {
+            merge::keep_unique(Rc::make_mut(&mut merged), &repeats);
+        }
         Some(merged)
     }
 
@@ -446,7 +459,10 @@ impl Loader<'_> {
         }
 
         self.apply_includes(id, environment, &mut root, &resets);
-        Some(PreparedFile { root, resets })
+        Some(PreparedFile {
+            root: Rc::new(root),
+            resets,
+        })
     }
 
     /// Resolves the `extends` of every service of `tree`, a prepared copy of `file`.
@@ -458,6 +474,9 @@ impl Loader<'_> {
 
         let mut entries = std::mem::take(services);
         for (key, definition) in &mut entries {
+            if definition.entry("extends").is_none() {
+                continue;
+            }
             let Some(name) = key_text(key).map(str::to_owned) else {
                 continue;
             };
@@ -820,6 +839,15 @@ fn is_remote_resource(reference: &str) -> bool {
 }
 
 /// A mapping without one key.
+/// Whether a service of `root` has an `extends` to resolve.
+fn has_extends(root: &Node) -> bool {
+    let services = root.get("services").and_then(Node::as_mapping);
+    services
+        .unwrap_or_default()
+        .iter()
+        .any(|(_, definition)| definition.entry("extends").is_some())
+}
+
 fn without_key(mapping: &Node, key: &str) -> Node {
     let mut copy = mapping.clone();
     if let Value::Mapping(entries) = &mut copy.value {

@@ -162,7 +162,7 @@ impl Loader<'_> {
         environment: EnvironmentId,
         entry: &Node,
         include: &Include,
-    ) -> Option<Node> {
+    ) -> Option<Rc<Node>> {
         let mut ids = Vec::new();
         for path in &include.paths {
             match add_file(&mut self.sources, path) {
@@ -198,11 +198,11 @@ impl Loader<'_> {
             environment,
         };
         if let Some(cached) = self.included.get(&key) {
-            return cached.as_deref().cloned();
+            return cached.clone();
         }
 
         let included = self.load_included_project(file, environment, entry, include, &ids);
-        self.included.insert(key, included.clone().map(Rc::new));
+        self.included.insert(key, included.clone());
         included
     }
 
@@ -213,7 +213,7 @@ impl Loader<'_> {
         entry: &Node,
         include: &Include,
         ids: &[SourceId],
-    ) -> Option<Node> {
+    ) -> Option<Rc<Node>> {
         let variables = self.include_variables(environment, entry, include)?;
         let included_environment = self.add_environment(variables);
         for id in ids {

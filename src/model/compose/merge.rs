@@ -9,7 +9,7 @@
 //! one's place. Every node keeps the span where it was written, so the merged tree still points
 //! at the line a person has to edit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::parse::yaml::{Node, Scalar, ScalarKind, Value};
 use crate::source::Span;
@@ -376,7 +376,7 @@ fn is_same_logging_driver(base: &Node, over: &Node) -> bool {
 }
 
 /// How the entries of a list of unique resources are told apart.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Identity {
     /// `KEY=value` strings by `KEY`; plain strings by themselves.
     KeyValue,
@@ -423,59 +423,122 @@ const UNIQUE: &[(&str, Identity)] = &[
     ("services.*.volumes", Identity::VolumeTarget),
 ];
 
-/// The number of keys in the longest pattern of [`UNIQUE`].
-const MAX_UNIQUE_DEPTH: usize = 5;
-
-/// Keeps one entry per key in the lists of [`UNIQUE`]: a later entry takes the place of an
-/// earlier one with the same key, as Compose does after every merge.
-pub(super) fn enforce_unique(root: &mut Node) {
-    let mut path = Vec::new();
-    enforce_unique_below(root, &mut path);
+/// A list of [`UNIQUE`] that holds two entries with one key, found by
+/// [`lists_with_repeats`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RepeatedList {
+    /// The index of the entry to follow in each mapping from the root down to the list.
+    entry_indices: Vec<usize>,
+    identity: Identity,
 }
 
-fn enforce_unique_below<'a>(node: &'a mut Node, path: &mut Vec<&'a str>) {
-    match &mut node.value {
+/// The lists of [`UNIQUE`] in `root` that hold an entry twice, for [`keep_unique`]: Compose keeps
+/// one entry per key in them after every merge. Only the keys that some pattern names are
+/// followed, so extension blocks and environment values are never walked, and a tree without
+/// repeats needs no copy to be checked.
+pub(super) fn lists_with_repeats(root: &Node) -> Vec<RepeatedList> {
+    let patterns: Vec<(Vec<&str>, Identity)> = UNIQUE
+        .iter()
+        .map(|(pattern, identity)| (pattern.split('.').collect(), *identity))
+        .collect();
+    let candidates: Vec<&(Vec<&str>, Identity)> = patterns.iter().collect();
+    let mut found = Vec::new();
+    find_repeats(root, &candidates, &mut Vec::new(), &mut found);
+    found
+}
+
+/// Looks for repeats under `node`, reached through the mapping entries `entry_indices`;
+/// `candidates` are the patterns (in table order) whose first keys name the path to `node`.
+fn find_repeats(
+    node: &Node,
+    candidates: &[&(Vec<&str>, Identity)],
+    entry_indices: &mut Vec<usize>,
+    found: &mut Vec<RepeatedList>,
+) {
+    let depth = entry_indices.len();
+    match &node.value {
         Value::Mapping(entries) => {
-            // No pattern of `UNIQUE` reaches deeper than this; extension blocks can be large.
-            if path.len() >= MAX_UNIQUE_DEPTH {
-                return;
-            }
-            for (key, value) in entries {
-                let key: &'a Node = key;
+            for (index, (key, value)) in entries.iter().enumerate() {
                 let Some(name) = key_text(key) else {
                     continue;
                 };
-                path.push(name);
-                enforce_unique_below(value, path);
-                path.pop();
+                let below: Vec<&(Vec<&str>, Identity)> = candidates
+                    .iter()
+                    .filter(|(keys, _)| keys.get(depth).is_some_and(|&k| k == "*" || k == name))
+                    .copied()
+                    .collect();
+                if below.is_empty() {
+                    continue;
+                }
+                entry_indices.push(index);
+                find_repeats(value, &below, entry_indices, found);
+                entry_indices.pop();
             }
         }
         Value::Sequence(items) => {
-            let Some((_, identity)) = UNIQUE.iter().find(|(pattern, _)| matches(path, pattern))
+            let Some((_, identity)) = candidates.iter().find(|(keys, _)| keys.len() == depth)
             else {
                 return;
             };
             // Indexed by key, so a list of thousands of entries costs thousands of steps.
-            let mut unique: Vec<Node> = Vec::with_capacity(items.len());
-            let mut index_of_key: HashMap<String, usize> = HashMap::new();
-            for item in items.drain(..) {
+            let mut keys = HashSet::with_capacity(items.len());
+            let mut has_repeat = false;
+            for item in items {
                 crate::work::count(1);
-                let Some(key) = identity_of(&item, *identity) else {
-                    unique.push(item);
-                    continue;
-                };
-                match index_of_key.get(&key) {
-                    Some(&index) => unique[index] = item,
-                    None => {
-                        index_of_key.insert(key, unique.len());
-                        unique.push(item);
-                    }
+                if let Some(key) = identity_of(item, *identity) {
+                    has_repeat |= !keys.insert(key);
                 }
             }
-            *items = unique;
+            if has_repeat {
+                found.push(RepeatedList {
+                    entry_indices: entry_indices.clone(),
+                    identity: *identity,
+                });
+            }
         }
         Value::Null | Value::Scalar(_) => {}
     }
+}
+
+/// Keeps one entry per key in each of `lists`, found in `root` by [`lists_with_repeats`]: a
+/// later entry takes the place of an earlier one with the same key.
+pub(super) fn keep_unique(root: &mut Node, lists: &[RepeatedList]) {
+    for list in lists {
+        let Some(Value::Sequence(items)) =
+            value_at(root, &list.entry_indices).map(|node| &mut node.value)
+        else {
+            continue;
+        };
+
+        let mut unique: Vec<Node> = Vec::with_capacity(items.len());
+        let mut index_of_key: HashMap<String, usize> = HashMap::new();
+        for item in items.drain(..) {
+            let Some(key) = identity_of(&item, list.identity) else {
+                unique.push(item);
+                continue;
+            };
+            match index_of_key.get(&key) {
+                Some(&index) => unique[index] = item,
+                None => {
+                    index_of_key.insert(key, unique.len());
+                    unique.push(item);
+                }
+            }
+        }
+        *items = unique;
+    }
+}
+
+/// The value reached from `root` through the mapping entries `entry_indices`.
+fn value_at<'a>(root: &'a mut Node, entry_indices: &[usize]) -> Option<&'a mut Node> {
+    let mut node = root;
+    for &index in entry_indices {
+        let Value::Mapping(entries) = &mut node.value else {
+            return None;
+        };
+        node = &mut entries.get_mut(index)?.1;
+    }
+    Some(node)
 }
 
 /// The key an entry is kept unique by; `None` for entries Compose cannot read (left alone).
@@ -580,6 +643,11 @@ mod tests {
 
     fn tree(source: u32, text: &str) -> Node {
         yaml::parse(SourceId(source), text).expect("test YAML parses")
+    }
+
+    fn enforce_unique(root: &mut Node) {
+        let lists = lists_with_repeats(root);
+        keep_unique(root, &lists);
     }
 
     fn merged(base: &str, over: &str) -> (Node, Vec<Conflict>) {
@@ -829,13 +897,35 @@ mod tests {
     }
 
     #[test]
-    fn the_unique_walk_goes_as_deep_as_the_longest_pattern() {
-        let longest = UNIQUE
-            .iter()
-            .map(|(pattern, _)| pattern.split('.').count())
-            .max();
+    fn only_lists_of_unique_resources_with_a_repeat_are_found() {
+        let text = "services:\n  app:\n    security_opt: [label=a, label=a]\n    cap_drop: [ALL]\n    \
+                    networks:\n      front:\n        aliases: [web, api, web]\n\
+                    x-lists:\n  cap_drop: [ALL, ALL]\n";
+        let mut root = tree(0, text);
 
-        assert_eq!(longest, Some(MAX_UNIQUE_DEPTH));
+        let lists = lists_with_repeats(&root);
+        keep_unique(&mut root, &lists);
+
+        assert_eq!(
+            lists,
+            [RepeatedList {
+                entry_indices: vec![0, 0, 2, 0, 0],
+                identity: Identity::KeyValue,
+            }]
+        );
+        let aliases = service(&root, "app")
+            .get("networks")
+            .and_then(|networks| networks.get("front"))
+            .and_then(|front| front.get("aliases"));
+        assert_eq!(texts(aliases), ["web", "api"]);
+        assert_eq!(
+            texts(service(&root, "app").get("security_opt")),
+            ["label=a", "label=a"]
+        );
+        assert_eq!(
+            texts(root.get("x-lists").and_then(|x| x.get("cap_drop"))),
+            ["ALL", "ALL"]
+        );
     }
 
     #[test]
