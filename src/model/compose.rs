@@ -318,11 +318,7 @@ impl Loader<'_> {
 
     /// The files merged in order, each with its `extends` resolved; `None` when none of them
     /// holds anything.
-    fn merged_model(
-        &mut self,
-        files: &[SourceId],
-        environment: EnvironmentId,
-    ) -> Option<Rc<Node>> {
+    fn merged_model(&mut self, files: &[SourceId], environment: EnvironmentId) -> Option<Rc<Node>> {
         let mut merged: Option<Rc<Node>> = None;
         for &file in files {
             let Some(prepared) = self.prepared_file(file, environment) else {
@@ -447,13 +443,12 @@ impl Loader<'_> {
     }
 
     fn prepare_file(&mut self, id: SourceId, environment: EnvironmentId) -> Option<PreparedFile> {
-        let mut root = (*self.document(id)?).clone();
-        let resets = prepare::take_resets(&mut root);
-
+        let document = self.document(id)?;
         let variables = &self.environments[environment];
         let lookup = |name: &str| variables.lookup(name);
-        let failures = prepare::interpolate_tree(&mut root, &lookup, &self.sources.get(id).text);
-        for failure in failures {
+        let prepared = prepare::prepare(&document, &lookup, &self.sources.get(id).text);
+        let (mut root, resets) = (prepared.root, prepared.resets);
+        for failure in prepared.failures {
             let message = format!("cannot interpolate {}: {}", failure.what, failure.message);
             self.report(failure.span, message);
         }

@@ -4,6 +4,8 @@
 //! The configuration can add entries ([`crate::model::Allowances::images`]); they are checked
 //! before the table, so a team can correct or extend it for its own registry.
 
+use std::sync::LazyLock;
+
 use crate::model::User;
 use crate::model::allowances::ConfiguredImage;
 
@@ -162,6 +164,15 @@ const TABLE: &[Row] = &[
     runs_as("mcr.microsoft.com/dotnet/*:*chiseled*", "app"),
 ];
 
+/// The text before the first `*` of each pattern of [`TABLE`]: a subject that does not start
+/// with it is ruled out by one comparison, and most rows are ruled out so.
+static TABLE_PREFIXES: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    TABLE
+        .iter()
+        .map(|row| row.pattern.split('*').next().unwrap_or(row.pattern))
+        .collect()
+});
+
 /// The user an image starts as, from the configuration's entries first, then the table; `None`
 /// when neither knows the image.
 pub fn known_user(reference: &str, configured: &[ConfiguredImage]) -> Option<ImageUser> {
@@ -179,7 +190,11 @@ pub fn known_user(reference: &str, configured: &[ConfiguredImage]) -> Option<Ima
         }
     }
 
-    let row = TABLE.iter().find(|row| matches(row.pattern, &subject))?;
+    let row = TABLE
+        .iter()
+        .zip(TABLE_PREFIXES.iter())
+        .find(|(row, prefix)| subject.starts_with(*prefix) && matches(row.pattern, &subject))
+        .map(|(row, _)| row)?;
     Some(ImageUser {
         user: User::parse(row.user),
         steps_down_to: row.steps_down_to.map(str::to_owned),
@@ -296,6 +311,24 @@ mod tests {
 
     fn user_of(reference: &str) -> Option<String> {
         known_user(reference, &[]).map(|known| known.user.name)
+    }
+
+    #[test]
+    fn the_prefix_check_finds_the_row_a_full_scan_finds() {
+        for row in TABLE {
+            let reference = row.pattern.replace('*', "x");
+            let subject = ImageReference::parse(&reference).pattern_subject();
+            let scanned = TABLE.iter().find(|row| matches(row.pattern, &subject));
+
+            let found = known_user(&reference, &[]).map(|known| known.pattern);
+
+            assert_eq!(
+                found.as_deref(),
+                scanned.map(|row| row.pattern),
+                "{reference}"
+            );
+            assert!(found.is_some(), "{reference}");
+        }
     }
 
     #[test]

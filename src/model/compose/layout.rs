@@ -23,11 +23,14 @@ const DEFAULT_INDENT: usize = 2;
 /// start.
 #[derive(Debug, Default)]
 pub(super) struct DocumentLayout {
-    entries: HashMap<usize, EntryLayout>,
+    entries: OffsetMap<EntryLayout>,
     /// The layout of each mapping and list written as the value of an entry, by where it
     /// starts: an alias of an anchor (`app: *base`) is edited where the anchor is written.
-    collections: HashMap<usize, ValueLayout>,
+    collections: OffsetMap<ValueLayout>,
 }
+
+/// A map keyed by offsets in one file, hashed with foldhash: a file has an entry per key.
+type OffsetMap<V> = HashMap<usize, V, foldhash::fast::RandomState>;
 
 #[derive(Debug)]
 struct EntryLayout {
@@ -41,31 +44,36 @@ enum ValueLayout {
     /// A mapping, or no value at all (`app:`): where a new key goes.
     Mapping(Result<KeySlot, String>),
     List(Result<ItemSlot, String>),
-    /// An explicit null (`~`, `null`) or a scalar, as written.
-    Other(String),
+    /// An explicit null (`~`, `null`) or a scalar: where it is written, read only for a message.
+    Other(Span),
+    /// An alias of an anchor that is not written as the value of a key.
+    UnwrittenAnchor,
 }
 
 impl DocumentLayout {
-    /// Where a new key goes in the mapping under the key at `key`.
-    pub(super) fn new_key(&self, key: Span) -> Result<KeySlot, String> {
+    /// Where a new key goes in the mapping under the key at `key`; `text` is the file's.
+    pub(super) fn new_key(&self, key: Span, text: &str) -> Result<KeySlot, String> {
         match self.entries.get(&key.start).map(|entry| &entry.value) {
             Some(ValueLayout::Mapping(slot)) => slot.clone(),
             Some(ValueLayout::List(_)) => Err("it is written as a list".to_owned()),
-            Some(ValueLayout::Other(written)) => Err(format!("it is written as `{written}`")),
+            Some(other @ (ValueLayout::Other(_) | ValueLayout::UnwrittenAnchor)) => {
+                Err(format!("it is written as `{}`", other.written(text)))
+            }
             None => Err("its place in the file is unknown".to_owned()),
         }
     }
 
     /// Where a new item goes in the list under the key at `key`; `name` is the key, for the
     /// reason when there is no list.
-    pub(super) fn new_item(&self, key: Span, name: &str) -> Result<ItemSlot, String> {
+    pub(super) fn new_item(&self, key: Span, name: &str, text: &str) -> Result<ItemSlot, String> {
         match self.entries.get(&key.start).map(|entry| &entry.value) {
             Some(ValueLayout::List(slot)) => slot.clone(),
             Some(ValueLayout::Mapping(Ok(_))) => Err(format!("`{name}` is written as a mapping")),
             Some(ValueLayout::Mapping(Err(_))) => Err(format!("`{name}` has no value")),
-            Some(ValueLayout::Other(written)) => {
-                Err(format!("`{name}` is written as `{written}`, not as a list"))
-            }
+            Some(other @ (ValueLayout::Other(_) | ValueLayout::UnwrittenAnchor)) => Err(format!(
+                "`{name}` is written as `{}`, not as a list",
+                other.written(text)
+            )),
             None => Err(format!("the place of `{name}` in the file is unknown")),
         }
     }
@@ -79,13 +87,23 @@ impl DocumentLayout {
     }
 }
 
+impl ValueLayout {
+    /// How a value that is neither a mapping nor a list is written, for a message.
+    fn written<'a>(&self, text: &'a str) -> &'a str {
+        match self {
+            Self::Other(span) => text.get(span.start..span.end).unwrap_or("").trim(),
+            _ => "the anchor it names is not written as a value",
+        }
+    }
+}
+
 impl Loader<'_> {
     /// How a service is written: where a new key goes in the file that defines it first
     /// (`key_span` is its key there), and what removing each key of its merged `definition`
     /// deletes where that key is written.
     pub(super) fn service_layout(&mut self, key_span: Span, definition: &Node) -> ServiceLayout {
         let new_key = match self.document_layout(key_span.source) {
-            Some(document) => document.new_key(key_span),
+            Some(document) => document.new_key(key_span, &self.sources.get(key_span.source).text),
             None => Err("its file cannot be read".to_owned()),
         };
         // An `extends` marks the whole definition as used there, but new keys still go into the
@@ -133,7 +151,9 @@ impl Loader<'_> {
     /// whose scalar items are the items of the model's listing.
     pub(super) fn list_layout(&mut self, key: &Node, value: &Node, name: &str) -> ListLayout {
         let new_item = match self.document_layout(key.span.source) {
-            Some(document) => document.new_item(key.span, name),
+            Some(document) => {
+                document.new_item(key.span, name, &self.sources.get(key.span.source).text)
+            }
             None => Err("its file cannot be read".to_owned()),
         };
 
@@ -359,10 +379,7 @@ impl Reader<'_> {
                     let value_layout = match value.used_at {
                         Some(_) if is_collection => {
                             let anchored = layout.collections.get(&value.span.start).cloned();
-                            anchored.unwrap_or_else(|| {
-                                let reason = "the anchor it names is not written as a value";
-                                ValueLayout::Other(reason.to_owned())
-                            })
+                            anchored.unwrap_or(ValueLayout::UnwrittenAnchor)
                         }
                         _ => self.value_layout(key, value, ends),
                     };
@@ -407,13 +424,7 @@ impl Reader<'_> {
             Value::Null if value.span.start == value.span.end => {
                 ValueLayout::Mapping(self.slot_under_key(key, value))
             }
-            Value::Null | Value::Scalar(_) => {
-                let written = self
-                    .text
-                    .get(value.span.start..value.span.end)
-                    .unwrap_or("");
-                ValueLayout::Other(written.trim().to_owned())
-            }
+            Value::Null | Value::Scalar(_) => ValueLayout::Other(value.span),
         }
     }
 
@@ -738,7 +749,7 @@ mod tests {
         let text = "services:\n  app:\n    image: app # pinned\n    command: |\n      run\n\n  db:\n    image: db\n";
         let (_, layout) = layout_of(text);
 
-        let slot = layout.new_key(key_at(text, "app:")).expect("a slot");
+        let slot = layout.new_key(key_at(text, "app:"), text).expect("a slot");
 
         let KeySlot::Block {
             at,
@@ -758,8 +769,10 @@ mod tests {
         let text = "services:\n  app: {image: app, user: \"1000\" }\n  empty: {}\n";
         let (_, layout) = layout_of(text);
 
-        let app = layout.new_key(key_at(text, "app:")).expect("a slot");
-        let empty = layout.new_key(key_at(text, "empty:")).expect("a slot");
+        let app = layout.new_key(key_at(text, "app:"), text).expect("a slot");
+        let empty = layout
+            .new_key(key_at(text, "empty:"), text)
+            .expect("a slot");
 
         let KeySlot::Flow { at, is_empty, .. } = app else {
             panic!("a flow slot: {app:?}");
@@ -776,8 +789,8 @@ mod tests {
         let text = "services:\n  app:\n    cap_drop:\n    - 'NET_RAW' # raw sockets\n    security_opt: [\n      label=x,\n    ]\n";
         let (_, layout) = layout_of(text);
 
-        let block = layout.new_item(key_at(text, "cap_drop"), "cap_drop");
-        let flow = layout.new_item(key_at(text, "security_opt"), "security_opt");
+        let block = layout.new_item(key_at(text, "cap_drop"), "cap_drop", text);
+        let flow = layout.new_item(key_at(text, "security_opt"), "security_opt", text);
 
         let Ok(ItemSlot::Block {
             at, indent, quote, ..

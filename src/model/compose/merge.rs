@@ -10,6 +10,7 @@
 //! at the line a person has to edit.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::parse::yaml::{Node, Scalar, ScalarKind, Value};
 use crate::source::Span;
@@ -437,62 +438,75 @@ pub(super) struct RepeatedList {
 /// followed, so extension blocks and environment values are never walked, and a tree without
 /// repeats needs no copy to be checked.
 pub(super) fn lists_with_repeats(root: &Node) -> Vec<RepeatedList> {
-    let patterns: Vec<(Vec<&str>, Identity)> = UNIQUE
-        .iter()
-        .map(|(pattern, identity)| (pattern.split('.').collect(), *identity))
-        .collect();
-    let candidates: Vec<&(Vec<&str>, Identity)> = patterns.iter().collect();
+    let every_pattern = (1 << UNIQUE.len()) - 1;
     let mut found = Vec::new();
-    find_repeats(root, &candidates, &mut Vec::new(), &mut found);
+    find_repeats(root, every_pattern, &mut Vec::new(), &mut found);
     found
 }
 
+/// The patterns of [`UNIQUE`], split into their keys once.
+static UNIQUE_KEYS: LazyLock<Vec<Vec<&str>>> = LazyLock::new(|| {
+    UNIQUE
+        .iter()
+        .map(|(pattern, _)| pattern.split('.').collect())
+        .collect()
+});
+
+/// A set of patterns of [`UNIQUE`], one bit each, by index.
+type PatternSet = u32;
+
+const _: () = assert!(UNIQUE.len() < PatternSet::BITS as usize);
+
 /// Looks for repeats under `node`, reached through the mapping entries `entry_indices`;
-/// `candidates` are the patterns (in table order) whose first keys name the path to `node`.
+/// `candidates` are the patterns whose first keys name the path to `node`.
 fn find_repeats(
     node: &Node,
-    candidates: &[&(Vec<&str>, Identity)],
+    candidates: PatternSet,
     entry_indices: &mut Vec<usize>,
     found: &mut Vec<RepeatedList>,
 ) {
     let depth = entry_indices.len();
+    let patterns = || (0..UNIQUE.len()).filter(move |index| candidates & (1 << index) != 0);
     match &node.value {
         Value::Mapping(entries) => {
             for (index, (key, value)) in entries.iter().enumerate() {
                 let Some(name) = key_text(key) else {
                     continue;
                 };
-                let below: Vec<&(Vec<&str>, Identity)> = candidates
-                    .iter()
-                    .filter(|(keys, _)| keys.get(depth).is_some_and(|&k| k == "*" || k == name))
-                    .copied()
-                    .collect();
-                if below.is_empty() {
+                let below = patterns()
+                    .filter(|&pattern| {
+                        UNIQUE_KEYS[pattern]
+                            .get(depth)
+                            .is_some_and(|&expected| expected == "*" || expected == name)
+                    })
+                    .fold(0, |set, pattern| set | (1 << pattern));
+                if below == 0 {
                     continue;
                 }
                 entry_indices.push(index);
-                find_repeats(value, &below, entry_indices, found);
+                find_repeats(value, below, entry_indices, found);
                 entry_indices.pop();
             }
         }
         Value::Sequence(items) => {
-            let Some((_, identity)) = candidates.iter().find(|(keys, _)| keys.len() == depth)
+            let Some(pattern) = patterns().find(|&pattern| UNIQUE_KEYS[pattern].len() == depth)
             else {
                 return;
             };
+            let identity = UNIQUE[pattern].1;
             // Indexed by key, so a list of thousands of entries costs thousands of steps.
             let mut keys = HashSet::with_capacity(items.len());
             let mut has_repeat = false;
             for item in items {
                 crate::work::count(1);
-                if let Some(key) = identity_of(item, *identity) {
+                if let Some(key) = identity_of(item, identity) {
                     has_repeat |= !keys.insert(key);
                 }
             }
             if has_repeat {
                 found.push(RepeatedList {
                     entry_indices: entry_indices.clone(),
-                    identity: *identity,
+                    identity,
                 });
             }
         }

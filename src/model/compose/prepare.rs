@@ -14,58 +14,6 @@ use super::merge::key_text;
 /// value, `!override` paths get the file's value instead of a merged one.
 pub(super) type ResetPaths = Vec<Vec<String>>;
 
-/// Takes the `!reset` values out of `root` and returns the paths of `!reset` and `!override`
-/// values, so the values before them can be removed.
-pub(super) fn take_resets(root: &mut Node) -> ResetPaths {
-    let mut paths = Vec::new();
-    let mut path = Vec::new();
-    take_resets_below(root, &mut path, &mut paths);
-    paths
-}
-
-fn take_resets_below(node: &mut Node, path: &mut Vec<String>, paths: &mut ResetPaths) {
-    match &mut node.value {
-        Value::Mapping(entries) => {
-            entries.retain_mut(|(key, value)| {
-                let name = key_text(key).unwrap_or_default().to_owned();
-                path.push(name);
-                let keep = visit(value, path, paths);
-                path.pop();
-                keep
-            });
-        }
-        Value::Sequence(items) => {
-            let mut index = 0;
-            items.retain_mut(|item| {
-                path.push(index.to_string());
-                index += 1;
-                let keep = visit(item, path, paths);
-                path.pop();
-                keep
-            });
-        }
-        Value::Null | Value::Scalar(_) => {}
-    }
-}
-
-/// Records a tagged value's path; whether the value stays in the tree.
-fn visit(node: &mut Node, path: &mut Vec<String>, paths: &mut ResetPaths) -> bool {
-    match node.tag.as_deref() {
-        Some("reset") => {
-            paths.push(path.clone());
-            false
-        }
-        Some("override") => {
-            paths.push(path.clone());
-            true
-        }
-        _ => {
-            take_resets_below(node, path, paths);
-            true
-        }
-    }
-}
-
 /// A value that cannot be interpolated, with the span of the offending expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct InterpolationFailure {
@@ -75,85 +23,156 @@ pub(super) struct InterpolationFailure {
     pub message: String,
 }
 
-/// Interpolates every scalar value of `root` (keys stay as written), as Compose does before it
-/// merges anything. A value that cannot be interpolated is taken out of the tree and reported.
+/// A Compose file as Compose reads it before merging.
+pub(super) struct Prepared {
+    pub root: Node,
+    pub resets: ResetPaths,
+    pub failures: Vec<InterpolationFailure>,
+}
+
+/// Copies a parsed file the way Compose reads it before it merges anything: values tagged
+/// `!reset` are left out, the paths of `!reset` and `!override` values recorded, and every
+/// scalar value (keys stay as written) interpolated with `lookup`. A value that cannot be
+/// interpolated is left out and reported.
 ///
 /// `text` is the source the tree was parsed from; it lets a failure point at the expression
-/// inside a value.
-pub(super) fn interpolate_tree(
-    root: &mut Node,
+/// inside a value. One copy does it all: the file is read once, and a path is spelled out only
+/// for a value that needs it.
+pub(super) fn prepare(
+    document: &Node,
     lookup: &dyn Fn(&str) -> Option<String>,
     text: &str,
-) -> Vec<InterpolationFailure> {
-    let mut failures = Vec::new();
-    let mut path = Vec::new();
-    interpolate_below(root, &mut path, lookup, text, &mut failures);
-    failures
-}
-
-fn interpolate_below(
-    node: &mut Node,
-    path: &mut Vec<String>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    text: &str,
-    failures: &mut Vec<InterpolationFailure>,
-) {
-    match &mut node.value {
-        Value::Mapping(entries) => {
-            entries.retain_mut(|(key, value)| {
-                path.push(key_text(key).unwrap_or_default().to_owned());
-                let keep = interpolate_value(value, path, lookup, text, failures);
-                path.pop();
-                keep
-            });
-        }
-        Value::Sequence(items) => {
-            let mut index = 0;
-            items.retain_mut(|item| {
-                path.push(index.to_string());
-                index += 1;
-                let keep = interpolate_value(item, path, lookup, text, failures);
-                path.pop();
-                keep
-            });
-        }
-        Value::Null | Value::Scalar(_) => {}
-    }
-}
-
-/// Interpolates one value in place; whether it could be.
-fn interpolate_value(
-    node: &mut Node,
-    path: &mut Vec<String>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    text: &str,
-    failures: &mut Vec<InterpolationFailure>,
-) -> bool {
-    let Value::Scalar(scalar) = &node.value else {
-        interpolate_below(node, path, lookup, text, failures);
-        return true;
+) -> Prepared {
+    let mut preparer = Preparer {
+        lookup,
+        text,
+        path: Vec::new(),
+        resets: Vec::new(),
+        failures: Vec::new(),
     };
+    let root = preparer.copy_below(document, true);
+    Prepared {
+        root,
+        resets: preparer.resets,
+        failures: preparer.failures,
+    }
+}
 
-    if !scalar.text.contains('$') {
-        return true;
+/// One step from the root to a value.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    /// A list item: its index as written, and among the items left after `!reset` ones.
+    Item {
+        written: usize,
+        kept: usize,
+    },
+}
+
+struct Preparer<'a, 'l> {
+    lookup: &'l dyn Fn(&str) -> Option<String>,
+    text: &'a str,
+    path: Vec<Step<'a>>,
+    resets: ResetPaths,
+    failures: Vec<InterpolationFailure>,
+}
+
+impl<'a> Preparer<'a, '_> {
+    /// A copy of `node` with its entries or items prepared; `reads_tags` is false inside an
+    /// `!override` value, whose content Compose takes as it is.
+    fn copy_below(&mut self, node: &'a Node, reads_tags: bool) -> Node {
+        let value = match &node.value {
+            Value::Mapping(entries) => {
+                let mut copied = Vec::with_capacity(entries.len());
+                for (key, value) in entries {
+                    self.path.push(Step::Key(key_text(key).unwrap_or_default()));
+                    if let Some(value) = self.prepare_value(value, reads_tags) {
+                        copied.push((key.clone(), value));
+                    }
+                    self.path.pop();
+                }
+                Value::Mapping(copied)
+            }
+            Value::Sequence(items) => {
+                let mut copied = Vec::with_capacity(items.len());
+                let mut kept = 0;
+                for (written, item) in items.iter().enumerate() {
+                    self.path.push(Step::Item { written, kept });
+                    let is_reset = reads_tags && item.tag.as_deref() == Some("reset");
+                    kept += usize::from(!is_reset);
+                    if let Some(item) = self.prepare_value(item, reads_tags) {
+                        copied.push(item);
+                    }
+                    self.path.pop();
+                }
+                Value::Sequence(copied)
+            }
+            Value::Null | Value::Scalar(_) => node.value.clone(),
+        };
+        Node {
+            value,
+            span: node.span,
+            used_at: node.used_at,
+            tag: node.tag.clone(),
+        }
     }
 
-    match interpolate(&scalar.text, lookup) {
-        Ok(interpolated) => {
-            node.value = Value::Scalar(Scalar {
-                text: interpolated,
-                kind: ScalarKind::String,
-            });
-            true
+    /// The prepared copy of the value at the end of `path`; `None` when it is left out.
+    fn prepare_value(&mut self, node: &'a Node, reads_tags: bool) -> Option<Node> {
+        let mut reads_tags = reads_tags;
+        match node.tag.as_deref() {
+            Some("reset") if reads_tags => {
+                self.resets.push(self.written_path());
+                return None;
+            }
+            Some("override") if reads_tags => {
+                self.resets.push(self.written_path());
+                reads_tags = false;
+            }
+            _ => {}
         }
-        Err(error) => {
-            failures.push(InterpolationFailure {
-                span: expression_span(node, &scalar.text, error.range, text),
-                what: describe_path(path),
-                message: error.message,
-            });
-            false
+
+        let Value::Scalar(scalar) = &node.value else {
+            return Some(self.copy_below(node, reads_tags));
+        };
+        if !scalar.text.contains('$') {
+            return Some(node.clone());
         }
+        match interpolate(&scalar.text, self.lookup) {
+            Ok(interpolated) => Some(Node {
+                value: Value::Scalar(Scalar {
+                    text: interpolated,
+                    kind: ScalarKind::String,
+                }),
+                ..node.clone()
+            }),
+            Err(error) => {
+                self.failures.push(InterpolationFailure {
+                    span: expression_span(node, &scalar.text, error.range, self.text),
+                    what: describe_path(&self.kept_path()),
+                    message: error.message,
+                });
+                None
+            }
+        }
+    }
+
+    /// The path with list items numbered as written, as `!reset` paths name them.
+    fn written_path(&self) -> Vec<String> {
+        let step = |step: &Step| match *step {
+            Step::Key(key) => key.to_owned(),
+            Step::Item { written, .. } => written.to_string(),
+        };
+        self.path.iter().map(step).collect()
+    }
+
+    /// The path with list items numbered among those left after `!reset` ones.
+    fn kept_path(&self) -> Vec<String> {
+        let step = |step: &Step| match *step {
+            Step::Key(key) => key.to_owned(),
+            Step::Item { kept, .. } => kept.to_string(),
+        };
+        self.path.iter().map(step).collect()
     }
 }
 
@@ -198,12 +217,16 @@ mod tests {
 
     #[test]
     fn reset_values_are_taken_out_and_override_values_kept() {
-        let mut root = tree(
+        let document = tree(
             "services:\n  app:\n    cap_drop: !reset []\n    command: !reset\n    ports: !override [\"80\"]\n    \
              dns: [a, !reset b, c]\n",
         );
 
-        let paths = take_resets(&mut root);
+        let Prepared {
+            root,
+            resets: paths,
+            ..
+        } = prepare(&document, &|_| None, "");
 
         assert_eq!(
             joined(&paths),
@@ -230,10 +253,9 @@ mod tests {
     fn every_value_is_interpolated_and_keys_are_not() {
         let text = "services:\n  app:\n    image: \"app:${TAG}\"\n    environment:\n      $KEY: \"$$HOME\"\n    \
                     command: [echo, \"${WORD:-hi}\"]\n";
-        let mut root = tree(text);
         let lookup = |name: &str| (name == "TAG").then(|| "1.0".to_owned());
 
-        let failures = interpolate_tree(&mut root, &lookup, text);
+        let Prepared { root, failures, .. } = prepare(&tree(text), &lookup, text);
 
         assert!(failures.is_empty());
         let app = root
@@ -263,9 +285,7 @@ mod tests {
     #[test]
     fn a_failing_value_is_removed_and_reported_at_its_expression() {
         let text = "services:\n  app:\n    user: \"id-${UID:?set UID}\"\n    image: app\n";
-        let mut root = tree(text);
-
-        let failures = interpolate_tree(&mut root, &|_| None, text);
+        let Prepared { root, failures, .. } = prepare(&tree(text), &|_| None, text);
 
         assert_eq!(failures.len(), 1);
         let failure = &failures[0];
@@ -281,6 +301,30 @@ mod tests {
             .expect("app");
         assert!(app.get("user").is_none());
         assert!(app.get("image").is_some());
+    }
+
+    #[test]
+    fn failures_count_items_after_resets_and_override_values_are_taken_as_written() {
+        let text = "x-list:\n  - !reset a\n  - \"${NOPE:?needed}\"\nservices:\n  app:\n    \
+                    volumes: !override\n      - !reset /x\n";
+
+        let prepared = prepare(&tree(text), &|_| None, text);
+
+        assert_eq!(
+            joined(&prepared.resets),
+            ["x-list.0", "services.app.volumes"]
+        );
+        let whats: Vec<&str> = prepared.failures.iter().map(|f| f.what.as_str()).collect();
+        assert_eq!(whats, ["`x-list.0`"]);
+        let volumes = prepared
+            .root
+            .get("services")
+            .and_then(|s| s.get("app"))
+            .and_then(|app| app.get("volumes"));
+        let Some(Value::Sequence(volumes)) = volumes.map(|v| &v.value) else {
+            panic!("volumes is a list");
+        };
+        assert_eq!(volumes.len(), 1);
     }
 
     #[test]
