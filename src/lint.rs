@@ -964,10 +964,9 @@ impl Run {
         });
 
         let scopes = Scopes::of(&self.model, &self.commentable);
-        let subjects = diagnostics
-            .iter()
-            .map(|diagnostic| self.subject_of(diagnostic, &scopes))
-            .collect();
+        let subjects = crate::parallel::map(&diagnostics, |diagnostic| {
+            self.subject_of(diagnostic, &scopes)
+        });
 
         Ok(LintResult {
             subjects,

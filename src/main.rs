@@ -12,6 +12,7 @@ use escalint::config::{Resolver, show};
 use escalint::fix::{self, session::FixOptions};
 use escalint::lint::{self, LintOptions};
 use escalint::model::compose::LoadOptions;
+use escalint::paths;
 use escalint::report;
 use escalint::rules::rule_docs;
 
@@ -120,9 +121,12 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         outcome.result
     } else {
-        let mut result = lint::lint(&options)?;
-        fix::session::refuse_outside_linted_paths(&mut result, &options);
-        result
+        // One remembering scope: the refusal check asks again for the paths the lint resolved.
+        paths::remembering(|| {
+            let mut result = lint::lint(&options)?;
+            fix::session::refuse_outside_linted_paths(&mut result, &options);
+            Ok::<_, lint::LintError>(result)
+        })?
     };
 
     if let Some(path) = &args.write_baseline {

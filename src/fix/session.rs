@@ -3,6 +3,7 @@
 //! to fix. Files are written at the end, each whole or not at all; with `--diff` nothing is
 //! written.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -209,8 +210,10 @@ fn merged_edits(fixes: &[&TakenFix]) -> Vec<Edit> {
 /// Gives every diagnostic whose fix edits a file outside the linted paths a refusal saying so;
 /// `check` without `--fix` calls it too, so it counts only fixes that `--fix` would apply.
 pub fn refuse_outside_linted_paths(result: &mut LintResult, options: &LintOptions) {
-    let editable = paths::remembering(|| EditableRoots::of(options));
-    refuse_outside(result, &editable);
+    paths::remembering(|| {
+        let editable = EditableRoots::of(options);
+        refuse_outside(result, &editable);
+    });
 }
 
 fn lint_with(
@@ -273,17 +276,27 @@ fn key_of(diagnostic: &Diagnostic) -> FixKey {
 /// files of the Compose projects named there (the override beside a named `compose.yaml`, the
 /// `-f` files).
 struct EditableRoots {
-    /// A set, since a run names thousands of files and each edit is checked against them.
-    roots: paths::PathSet,
+    /// The named paths, canonical; a set, since a run names thousands of files and each edit is
+    /// checked against them.
+    named: paths::PathSet,
+    /// The named files that are Compose files, whose projects' files are editable too.
+    named_compose_files: Vec<PathBuf>,
+    /// The files of those projects, found on disk the first time an edited file lies below no
+    /// named path: most runs never need them.
+    project_files: OnceCell<paths::PathSet>,
 }
 
 impl EditableRoots {
     fn of(options: &LintOptions) -> Self {
-        let mut roots = paths::PathSet::default();
         let named = if options.paths.is_empty() && options.compose_files.is_empty() {
             vec![PathBuf::from(".")]
         } else {
             options.paths.clone()
+        };
+        let mut roots = Self {
+            named: paths::PathSet::default(),
+            named_compose_files: Vec::new(),
+            project_files: OnceCell::new(),
         };
         for path in named.iter().chain(&options.compose_files) {
             let absolute = paths::canonical(path);
@@ -291,23 +304,32 @@ impl EditableRoots {
                 Some(kind) => kind == Kind::Compose,
                 None => discover::kind_of_named_file(path) == Kind::Compose,
             };
-            if absolute.is_file() && is_compose {
-                roots.extend(project::project_files(&absolute));
+            if is_compose {
+                roots.named_compose_files.push(absolute.clone());
             }
-            roots.insert(absolute);
+            roots.named.insert(absolute);
         }
-        Self { roots }
+        roots
     }
 
-    /// Whether `path` is a root or lies below one.
+    /// Whether `path` is a named path, lies below one, or is a file of a named project.
     fn contains(&self, path: &Path) -> bool {
-        path.ancestors()
-            .any(|ancestor| self.roots.contains(ancestor))
+        if path.ancestors().any(|ancestor| self.named.contains(ancestor)) {
+            return true;
+        }
+
+        let project_files = self.project_files.get_or_init(|| {
+            let named_files = self.named_compose_files.iter().filter(|path| path.is_file());
+            named_files.flat_map(|path| project::project_files(path)).collect()
+        });
+        project_files.contains(path)
     }
 }
 
 fn refuse_outside(result: &mut LintResult, editable: &EditableRoots) {
     let sources = &result.sources;
+    // Thousands of diagnostics edit a few hundred files: each file is looked up once.
+    let mut is_editable: HashMap<SourceId, bool> = HashMap::new();
     for diagnostic in &mut result.diagnostics {
         let Some(fix) = &mut diagnostic.fix else {
             continue;
@@ -315,12 +337,13 @@ fn refuse_outside(result: &mut LintResult, editable: &EditableRoots) {
         let Ok(edits) = &fix.edits else {
             continue;
         };
-        let outside = edits
-            .iter()
-            .map(|edit| sources.get(edit.span.source))
-            .find(|source| !editable.contains(&source.path));
-        if let Some(source) = outside {
-            let reason = format!("{} lies outside the linted paths", source.display);
+        let outside = edits.iter().map(|edit| edit.span.source).find(|&id| {
+            !*is_editable
+                .entry(id)
+                .or_insert_with(|| editable.contains(&sources.get(id).path))
+        });
+        if let Some(id) = outside {
+            let reason = format!("{} lies outside the linted paths", sources.get(id).display);
             fix.refuse(reason);
         }
     }
@@ -352,12 +375,14 @@ mod tests {
     #[test]
     fn editable_roots_hold_what_lies_below_a_named_path() {
         let roots = EditableRoots {
-            roots: [
+            named: [
                 PathBuf::from("/repo/app"),
                 PathBuf::from("/repo/compose.yaml"),
             ]
             .into_iter()
             .collect(),
+            named_compose_files: Vec::new(),
+            project_files: OnceCell::new(),
         };
 
         assert!(roots.contains(Path::new("/repo/app")));
