@@ -434,6 +434,7 @@ impl Run {
         }
         let overlay = &self.overlay;
         let files: Vec<(&Pending, u64)> = pending.iter().zip(limits).collect();
+        // The line index of each source is built here too, on every core.
         let read = parallel::map(&files, |&(file, limit)| {
             let absolute = absolute(&file.path);
             let text = match &file.text {
@@ -443,13 +444,13 @@ impl Run {
                     None => read_text(&file.path, limit),
                 },
             };
-            (absolute, text)
+            text.map(|text| Source::new(display(&file.path), absolute, text))
         });
 
         let mut added = Vec::new();
-        for (file, (absolute, text)) in pending.iter().zip(read) {
-            let text = match text {
-                Ok(text) => text,
+        for (file, source) in pending.iter().zip(read) {
+            let source = match source {
+                Ok(source) => source,
                 Err(reason) if file.is_named => {
                     let path = file.path.display().to_string();
                     return Err(LintError::UnreadablePath { path, reason });
@@ -460,7 +461,7 @@ impl Run {
                     continue;
                 }
             };
-            if let Some(id) = self.add_linted_source(&file.path, absolute, text, file.kind) {
+            if let Some(id) = self.add_linted_source(source, file.kind) {
                 added.push((id, file.kind));
             }
         }
@@ -617,13 +618,8 @@ impl Run {
     }
 
     /// Adds a linted file's text to the sources; `None` when the file was linted already.
-    fn add_linted_source(
-        &mut self,
-        path: &Path,
-        absolute: PathBuf,
-        text: String,
-        kind: Kind,
-    ) -> Option<SourceId> {
+    fn add_linted_source(&mut self, source: Source, kind: Kind) -> Option<SourceId> {
+        let absolute = &source.path;
         let is_new = match kind {
             Kind::Dockerfile => self.linted_dockerfiles.insert(absolute.clone()),
             Kind::Compose => self.linted_composes.insert(absolute.clone()),
@@ -635,11 +631,11 @@ impl Run {
         self.linted_files += 1;
         self.linted_paths.push(absolute.clone());
         // A Compose file that a `-f` project already read is linted with that project.
-        if kind == Kind::Compose && self.composes_by_path.contains(&absolute) {
+        if kind == Kind::Compose && self.composes_by_path.contains(absolute) {
             return None;
         }
 
-        let id = self.sources.add(Source::new(display(path), absolute, text));
+        let id = self.sources.add(source);
         self.reported.insert(id);
         Some(id)
     }
