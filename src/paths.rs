@@ -106,7 +106,27 @@ pub fn absolute(path: &Path) -> PathBuf {
             None => path.to_path_buf(),
         },
     };
+    if is_normal_absolute(&joined) {
+        return joined;
+    }
     std::path::absolute(&joined).unwrap_or(joined)
+}
+
+/// Whether [`std::path::absolute`] would give `path` back unchanged: it is absolute and holds
+/// no `.` component and no doubled separator. Most paths a run sees are, and the check costs a
+/// scan of the bytes where the library splits the path into components.
+#[cfg(unix)]
+fn is_normal_absolute(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.first() == Some(&b'/')
+        && !bytes.windows(2).any(|pair| pair == b"//")
+        && !bytes.windows(3).any(|triple| triple == b"/./")
+        && !bytes.ends_with(b"/.")
+}
+
+#[cfg(not(unix))]
+fn is_normal_absolute(_: &Path) -> bool {
+    false
 }
 
 /// `path` made absolute and, when it exists, canonical: the key files are known by.
@@ -231,6 +251,23 @@ mod tests {
         let missing = Path::new("/no/such/folder/compose.yaml");
         assert_eq!(canonical(missing), missing);
         assert_eq!(remembering(|| canonical(missing)), missing);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_quick_check_agrees_with_the_library() {
+        let paths = [
+            "/a/b", "/a/b/", "/a/./b", "/a//b", "//a", "/a/.", "/a/..", "/a/../b", "/.a/b.", "/",
+            "/a/.b/", "/a/b/..", "/a/.../b",
+        ];
+
+        for path in paths.map(Path::new) {
+            let library = std::path::absolute(path).expect("absolute");
+            assert_eq!(absolute(path).as_os_str(), library.as_os_str());
+            if is_normal_absolute(path) {
+                assert_eq!(library.as_os_str(), path.as_os_str());
+            }
+        }
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(display: String, path: PathBuf, text: String) -> Self {
-        let mut line_starts = vec![0];
+        // Counted first, so a run holding every file's index keeps no room to grow in it.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        let mut line_starts = Vec::with_capacity(lines);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|offset| offset + 1));
         Self {
             display,

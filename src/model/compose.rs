@@ -624,7 +624,8 @@ impl Loader<'_> {
             return Vec::new();
         };
 
-        let mut models = Vec::new();
+        // Sized up front: a service is large, and a run holds every project's services.
+        let mut models = Vec::with_capacity(entries.len());
         for (key, definition) in entries {
             let Some(name) = key_text(key).map(str::to_owned) else {
                 continue;
