@@ -314,13 +314,21 @@ impl EditableRoots {
 
     /// Whether `path` is a named path, lies below one, or is a file of a named project.
     fn contains(&self, path: &Path) -> bool {
-        if path.ancestors().any(|ancestor| self.named.contains(ancestor)) {
+        if path
+            .ancestors()
+            .any(|ancestor| self.named.contains(ancestor))
+        {
             return true;
         }
 
         let project_files = self.project_files.get_or_init(|| {
-            let named_files = self.named_compose_files.iter().filter(|path| path.is_file());
-            named_files.flat_map(|path| project::project_files(path)).collect()
+            let named_files = self
+                .named_compose_files
+                .iter()
+                .filter(|path| path.is_file());
+            named_files
+                .flat_map(|path| project::project_files(path))
+                .collect()
         });
         project_files.contains(path)
     }

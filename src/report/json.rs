@@ -5,17 +5,12 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
+use crate::parallel;
 use crate::report::{Region, help_of};
 use crate::source::Sources;
 
 /// The version of the JSON shape; it changes only when a field changes meaning or goes away.
 const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-}
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -87,45 +82,124 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
 }
 
 /// Renders the diagnostics as one pretty-printed JSON document.
+/// Diagnostics a thread serialises at a time: a report of thousands is written on every core, a
+/// report of a few on the calling thread alone.
+const DIAGNOSTICS_PER_CHUNK: usize = 256;
+
+/// The report, pretty-printed as `serde_json` prints it. Each chunk of diagnostics is serialised
+/// on its own and indented into place (JSON strings hold no raw line breaks, so indenting after
+/// each one is safe); the frame around them is the two fields of the report.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    let diagnostics = diagnostics
+    let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(DIAGNOSTICS_PER_CHUNK).collect();
+    let rendered = parallel::map(&chunks, |chunk| {
+        let mut text = String::new();
+        for diagnostic in *chunk {
+            let item = json_diagnostic(sources, diagnostic);
+            let item = serde_json::to_string_pretty(&item).expect("a diagnostic serialises");
+            if !text.is_empty() {
+                text.push_str(",\n");
+            }
+            text.push_str(ITEM_INDENT);
+            text.push_str(&item.replace('\n', &format!("\n{ITEM_INDENT}")));
+        }
+        text
+    });
+
+    let mut text = format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": ");
+    if rendered.is_empty() {
+        text.push_str("[]");
+    } else {
+        text.push_str("[\n");
+        text.push_str(&rendered.join(",\n"));
+        text.push_str("\n  ]");
+    }
+    text.push_str("\n}\n");
+    text
+}
+
+/// How deep `serde_json` indents an item of the report's `diagnostics` list.
+const ITEM_INDENT: &str = "    ";
+
+fn json_diagnostic<'a>(sources: &'a Sources, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let region = Region::of(sources, diagnostic.span);
+    let related = diagnostic
+        .related
         .iter()
-        .map(|diagnostic| {
-            let region = Region::of(sources, diagnostic.span);
-            let related = diagnostic
-                .related
-                .iter()
-                .map(|related| {
-                    let at = Region::of(sources, related.span);
-                    JsonRelated {
-                        file: &sources.get(related.span.source).display,
-                        line: at.line,
-                        column: at.column,
-                        message: &related.message,
-                    }
-                })
-                .collect();
-            JsonDiagnostic {
-                rule: diagnostic.rule,
-                severity: diagnostic.severity,
-                message: &diagnostic.message,
-                file: &sources.get(diagnostic.span.source).display,
-                line: region.line,
-                column: region.column,
-                end_line: region.end_line,
-                end_column: region.end_column,
-                help: help_of(diagnostic),
-                related,
-                fix: diagnostic.fix.as_ref().map(|fix| json_fix(sources, fix)),
+        .map(|related| {
+            let at = Region::of(sources, related.span);
+            JsonRelated {
+                file: &sources.get(related.span.source).display,
+                line: at.line,
+                column: at.column,
+                message: &related.message,
             }
         })
         .collect();
+    JsonDiagnostic {
+        rule: diagnostic.rule,
+        severity: diagnostic.severity,
+        message: &diagnostic.message,
+        file: &sources.get(diagnostic.span.source).display,
+        line: region.line,
+        column: region.column,
+        end_line: region.end_line,
+        end_column: region.end_column,
+        help: help_of(diagnostic),
+        related,
+        fix: diagnostic.fix.as_ref().map(|fix| json_fix(sources, fix)),
+    }
+}
 
-    let report = Report {
-        version: VERSION,
-        diagnostics,
-    };
-    let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");
-    text.push('\n');
-    text
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Source, Span};
+
+    /// The report as one value, as `serde_json` would print it from one thread.
+    #[derive(Serialize)]
+    struct Report<'a> {
+        version: u32,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+    }
+
+    fn reports_of(count: usize) -> (String, String) {
+        let mut sources = Sources::default();
+        let text = "FROM alpine\nRUN chmod 4755 /bin/\"tool\"\n".to_owned();
+        let id = sources.add(Source::new("Dockerfile".into(), "/Dockerfile".into(), text));
+        let diagnostics: Vec<Diagnostic> = (0..count)
+            .map(|index| {
+                let message = format!("finding {index} with a \"quote\" and a tab\t");
+                Diagnostic::new(
+                    "setuid-bit",
+                    Severity::Error,
+                    Span::new(id, 12, 40),
+                    message,
+                )
+            })
+            .collect();
+        let report = Report {
+            version: VERSION,
+            diagnostics: diagnostics
+                .iter()
+                .map(|diagnostic| json_diagnostic(&sources, diagnostic))
+                .collect(),
+        };
+        let expected = serde_json::to_string_pretty(&report).expect("serialises") + "\n";
+        (render(&sources, &diagnostics), expected)
+    }
+
+    #[test]
+    fn the_report_is_what_serde_json_prints_for_it() {
+        for count in [
+            0,
+            1,
+            2,
+            DIAGNOSTICS_PER_CHUNK,
+            DIAGNOSTICS_PER_CHUNK * 2 + 3,
+        ] {
+            let (rendered, expected) = reports_of(count);
+
+            assert_eq!(rendered, expected, "{count} diagnostics");
+        }
+    }
 }
