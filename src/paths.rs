@@ -119,9 +119,8 @@ pub fn absolute(path: &Path) -> PathBuf {
 fn is_normal_absolute(path: &Path) -> bool {
     let bytes = path.as_os_str().as_encoded_bytes();
     bytes.first() == Some(&b'/')
-        && !bytes.windows(2).any(|pair| pair == b"//")
-        && !bytes.windows(3).any(|triple| triple == b"/./")
-        && !bytes.ends_with(b"/.")
+        && memchr::memchr_iter(b'/', bytes)
+            .all(|at| !matches!(&bytes[at + 1..], [b'/', ..] | [b'.'] | [b'.', b'/', ..]))
 }
 
 #[cfg(not(unix))]
