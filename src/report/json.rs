@@ -87,34 +87,60 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
 const DIAGNOSTICS_PER_CHUNK: usize = 256;
 
 /// The report, pretty-printed as `serde_json` prints it. Each chunk of diagnostics is serialised
-/// on its own and indented into place (JSON strings hold no raw line breaks, so indenting after
-/// each one is safe); the frame around them is the two fields of the report.
+/// on its own, indented into place as it is written (JSON strings hold no raw line breaks, so
+/// indenting after each one is safe); the frame around them is the two fields of the report.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(DIAGNOSTICS_PER_CHUNK).collect();
     let rendered = parallel::map(&chunks, |chunk| {
-        let mut text = String::new();
+        let mut text = Indented(Vec::new());
         for diagnostic in *chunk {
-            let item = json_diagnostic(sources, diagnostic);
-            let item = serde_json::to_string_pretty(&item).expect("a diagnostic serialises");
-            if !text.is_empty() {
-                text.push_str(",\n");
+            if !text.0.is_empty() {
+                text.0.extend_from_slice(b",\n");
             }
-            text.push_str(ITEM_INDENT);
-            text.push_str(&item.replace('\n', &format!("\n{ITEM_INDENT}")));
+            text.0.extend_from_slice(ITEM_INDENT.as_bytes());
+            let item = json_diagnostic(sources, diagnostic);
+            serde_json::to_writer_pretty(&mut text, &item).expect("a diagnostic serialises");
         }
-        text
+        String::from_utf8(text.0).expect("serde_json writes UTF-8")
     });
 
-    let mut text = format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": ");
+    let head = format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": ");
+    let items: usize = rendered.iter().map(|chunk| chunk.len() + 2).sum();
+    let mut text = String::with_capacity(head.len() + items + 16);
+    text.push_str(&head);
     if rendered.is_empty() {
         text.push_str("[]");
     } else {
         text.push_str("[\n");
-        text.push_str(&rendered.join(",\n"));
+        for (index, chunk) in rendered.into_iter().enumerate() {
+            if index > 0 {
+                text.push_str(",\n");
+            }
+            text.push_str(&chunk);
+        }
         text.push_str("\n  ]");
     }
     text.push_str("\n}\n");
     text
+}
+
+/// A writer that indents every line after the first by [`ITEM_INDENT`].
+struct Indented(Vec<u8>);
+
+impl std::io::Write for Indented {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for line in bytes.split_inclusive(|&byte| byte == b'\n') {
+            self.0.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                self.0.extend_from_slice(ITEM_INDENT.as_bytes());
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// How deep `serde_json` indents an item of the report's `diagnostics` list.
