@@ -17,6 +17,7 @@ use escalint::report;
 use escalint::rules::rule_docs;
 
 fn main() -> ExitCode {
+    release_freed_memory();
     let cli = Cli::parse();
     escalint::logging::init(cli.verbose);
 
@@ -25,6 +26,23 @@ fn main() -> ExitCode {
         Err(err) => report_failure(&err),
     }
 }
+
+/// Fixes glibc's threshold for giving freed memory back to the system. By default glibc raises
+/// it (up to 32 MiB) each time a large block is freed, and the parse trees each batch of files
+/// frees then stay resident: over both corpora the peak was about 54 MB with the default and
+/// 49 MB with the threshold fixed at its starting value, at no measured cost in time.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    const TRIM_THRESHOLD_BYTES: libc::c_int = 128 * 1024;
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread
+    // starts, with an option and value glibc documents.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
