@@ -8,13 +8,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use crate::parse::yaml;
-
 /// Applies `task` to every item, on up to one thread per core; results are in input order.
 ///
 /// A single item, or a machine with one core, runs on the calling thread: a small run pays for
-/// no thread. Workers get a stack on which the YAML parser runs in place (`yaml::parse` would
-/// otherwise start a thread of its own for every file).
+/// no thread. Workers have the default stack: the parsers keep their nesting on the heap.
 pub fn map<T: Sync, R: Send>(items: &[T], task: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if items.len() <= 1 {
         return items.iter().map(task).collect();
@@ -28,7 +25,6 @@ pub fn map<T: Sync, R: Send>(items: &[T], task: impl Fn(&T) -> R + Sync) -> Vec<
     let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     thread::scope(|scope| {
         let work = || {
-            yaml::mark_parser_stack();
             let mut done = Vec::new();
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
@@ -42,7 +38,6 @@ pub fn map<T: Sync, R: Send>(items: &[T], task: impl Fn(&T) -> R + Sync) -> Vec<
         for number in 0..workers {
             let spawned = thread::Builder::new()
                 .name(format!("escalint-worker-{number}"))
-                .stack_size(yaml::PARSER_STACK_BYTES)
                 .spawn_scoped(scope, work);
             match spawned {
                 Ok(handle) => handles.push(handle),

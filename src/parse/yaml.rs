@@ -1,18 +1,15 @@
 //! YAML to a tree that keeps the span of every key and value, with merge keys applied and
 //! aliases resolved; the Compose loader reads this tree.
 //!
-//! serde-saphyr does the parsing: it applies merge keys, replays aliases within budgets, rejects
-//! duplicate keys and reports where each value was used and defined. A small `Deserialize`
-//! visitor turns its events into [`Node`]s; scalars keep their written text.
+//! granit-parser scans the text into events; [`builder`] turns them into [`Node`]s with an explicit
+//! stack, applying merge keys, copying aliases within budgets and rejecting duplicate keys. The
+//! rules are serde-saphyr 2.2's, which the loader used before, so files read exactly as they did.
 
-use std::cell::Cell;
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{DuplicateKeyPolicy, Location, NonFiniteFloatPolicy, Options, Tagged};
+mod builder;
+mod keys;
+mod scalars;
 
 use crate::source::{SourceId, Span};
-use crate::work;
 
 /// A YAML node and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,167 +92,34 @@ impl Node {
     }
 }
 
-/// Nesting deeper than this is refused; Compose files stay far below it.
-const MAX_DEPTH: usize = 64;
-
-/// Budgets on the size of one document: far above real Compose files, far below what exhausts
-/// memory.
-const MAX_NODES: usize = 200_000;
-const MAX_EVENTS: usize = 500_000;
-const MAX_ALIASES: usize = 10_000;
-
-/// Room for `MAX_DEPTH` levels of the parser's recursion, with a wide margin. Only the pages a
-/// parse touches are ever committed.
-pub const PARSER_STACK_BYTES: usize = 32 * 1024 * 1024;
-
-thread_local! {
-    static HAS_PARSER_STACK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Declares that the calling thread was started with a stack of [`PARSER_STACK_BYTES`], so
-/// [`parse`] runs on it in place.
-pub fn mark_parser_stack() {
-    HAS_PARSER_STACK.with(|flag| flag.set(true));
-}
-
 /// Parses one YAML document.
 ///
-/// Multi-document input yields its first document: Compose reads one document per file, and the
-/// first is what a reader sees. An empty document is [`Value::Null`].
+/// Multi-document input yields its first document that is not null: Compose reads one document
+/// per file, and the first is what a reader sees; later documents are still checked for errors.
+/// An empty document is [`Value::Null`].
 pub fn parse(source: SourceId, text: &str) -> Result<Node, YamlError> {
-    if HAS_PARSER_STACK.with(Cell::get) {
-        return parse_on_this_thread(source, text);
-    }
+    builder::build(source, text)
+}
 
-    // The serde visitors recurse once per nesting level with large frames (about 50 KiB each in
-    // debug builds), so parse on a thread whose stack surely holds `MAX_DEPTH` levels. Its work
-    // items are counted on that thread and handed back.
-    let spawned = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("yaml-parser".to_owned())
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || {
-                work::counted(|| parse_on_this_thread(source, text))
-            })
-            .map(|handle| handle.join())
-    });
-    match spawned {
-        Ok(Ok((result, items))) => {
-            work::count(items);
-            result
+/// The reason in a message worded by the YAML library (or in its style), as a diagnostic shows
+/// it: control characters escaped, and without the position, which the diagnostic shows itself.
+fn library_reason(message: &str) -> String {
+    let mut reason = String::with_capacity(message.len());
+    for character in message.chars() {
+        if character.is_control() || matches!(character, '\u{2028}' | '\u{2029}') {
+            reason.extend(character.escape_debug());
+        } else {
+            reason.push(character);
         }
-        Ok(Err(_)) => Err(YamlError {
-            message: "the YAML parser failed unexpectedly".to_owned(),
-            span: Span::new(source, 0, 0),
-        }),
-        Err(error) => Err(YamlError {
-            message: format!("cannot start the YAML parser: {error}"),
-            span: Span::new(source, 0, 0),
-        }),
     }
-}
-
-fn parse_on_this_thread(source: SourceId, text: &str) -> Result<Node, YamlError> {
-    let options = parser_options();
-    let documents: Vec<Option<RawNode>> =
-        match serde_saphyr::from_multiple_with_options(text, options) {
-            Ok(documents) => documents,
-            Err(error) => return Err(convert_error(source, text, &error)),
-        };
-
-    let Some(Some(first)) = documents.into_iter().next() else {
-        return Ok(Node {
-            value: Value::Null,
-            span: Span::new(source, 0, 0),
-            used_at: None,
-            tag: None,
-        });
-    };
-
-    Ok(to_node(first, source, text))
-}
-
-/// Budgets that stop alias bombs and deep nesting early instead of exhausting memory or stack.
-/// The limit a budget error names, in words: the library reports it as `Nodes { nodes: 200001 }`.
-fn limit_name(limit: &str) -> String {
-    let kind = limit.split([' ', '{', '(']).next().unwrap_or(limit);
-    match kind {
-        "Nodes" => format!("nodes ({MAX_NODES})"),
-        "Events" => format!("events ({MAX_EVENTS})"),
-        "Depth" => format!("nesting depth ({MAX_DEPTH})"),
-        "Aliases" => format!("aliases ({MAX_ALIASES})"),
-        "Documents" => "documents in one file".to_owned(),
-        _ => "its size".to_owned(),
+    if let Some(index) = reason.find(" at line ") {
+        reason.truncate(index);
     }
-}
-
-fn parser_options() -> Options {
-    let budget = serde_saphyr::budget! {
-        max_depth: MAX_DEPTH,
-        max_nodes: MAX_NODES,
-        max_events: MAX_EVENTS,
-        max_aliases: MAX_ALIASES,
-        max_documents: 64,
-        // Real files alias a few anchors many times; the replay limits below bound the cost.
-        enforce_alias_anchor_ratio: false,
-    };
-    serde_saphyr::options! {
-        budget: budget,
-        duplicate_keys: DuplicateKeyPolicy::Error,
-        // Compose reads YAML 1.2 booleans only: `yes` and `on` stay strings.
-        strict_booleans: true,
-        underscored_numbers_as_strings: true,
-        non_finite_float_policy: NonFiniteFloatPolicy::PassThrough,
-        with_snippet: false,
-        crop_radius: 0,
-        alias_limits: serde_saphyr::alias_limits! {
-            // A shared block of 30 entries merged into 1,000 services replays about 100,000
-            // events; an alias bomb passes this long before memory runs short.
-            max_total_replayed_events: 400_000,
-            max_replay_stack_depth: 32,
-        },
-    }
-}
-
-fn convert_error(source: SourceId, text: &str, error: &serde_saphyr::Error) -> YamlError {
-    let location = error.location();
-    let range = location.and_then(|location| {
-        byte_range(text, location).or_else(|| line_column_offset(text, location))
-    });
-    let (start, end) = range.unwrap_or((0, 0));
-    let rendered = error.without_snippet().to_string();
-    // The diagnostic shows the position itself; drop the library's copy of it.
-    let mut message = match rendered.split_once(" at line ") {
-        Some((reason, _)) if location.is_some() => reason.to_owned(),
-        _ => rendered,
-    };
-    if matches!(
-        error.without_snippet(),
-        serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. }
-    ) {
-        message =
-            "a merge key (`<<`) merges this value, but only mappings can be merged".to_owned();
-    }
-    if let Some(limit) = message.strip_prefix("budget breached: ") {
-        message = format!(
-            "the document exceeds the parser's limit on {}",
-            limit_name(limit)
-        );
-    }
-    // The library suggests its own setting; our users cannot change it.
-    if let Some((reason, _)) = message.split_once(", set DuplicateKeyPolicy") {
-        message = reason.to_owned();
-    }
-    YamlError {
-        message,
-        span: Span::new(source, start, end),
-    }
+    reason
 }
 
 /// The byte offset of a 1-based line and character column, for errors that carry no offset.
-fn line_column_offset(text: &str, location: Location) -> Option<(usize, usize)> {
-    let line = usize::try_from(location.line()).ok()?;
-    let column = usize::try_from(location.column()).ok()?;
+fn line_column_offset(text: &str, line: usize, column: usize) -> Option<(usize, usize)> {
     if line == 0 {
         return None;
     }
@@ -275,86 +139,6 @@ fn line_column_offset(text: &str, location: Location) -> Option<(usize, usize)> 
     Some((start, start))
 }
 
-/// The byte range of a location, clamped to the text and to character boundaries.
-fn byte_range(text: &str, location: Location) -> Option<(usize, usize)> {
-    let span = location.span();
-    let start = usize::try_from(span.byte_offset()?).ok()?;
-    let len = usize::try_from(span.byte_len().unwrap_or(0)).ok()?;
-    if start > text.len() || !text.is_char_boundary(start) {
-        return None;
-    }
-    let mut end = start.saturating_add(len).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    Some((start, end))
-}
-
-/// What serde-saphyr hands over: a value, its tag, and where it was used and defined.
-type RawNode = serde_saphyr::Spanned<Tagged<RawValue>>;
-
-enum RawValue {
-    Null,
-    Boolean,
-    Integer,
-    Float,
-    String(String),
-    Sequence(Vec<RawNode>),
-    Mapping(Vec<(RawNode, RawNode)>),
-}
-
-/// Converts serde-saphyr's output; recursion is bounded by the parser's depth budget.
-fn to_node(raw_node: RawNode, source: SourceId, text: &str) -> Node {
-    work::count(1);
-    let defined = byte_range(text, raw_node.defined);
-    let referenced = byte_range(text, raw_node.referenced);
-    let (start, end) = defined.or(referenced).unwrap_or((0, 0));
-    let span = Span::new(source, start, end);
-    let used_at = referenced
-        .filter(|range| Some(*range) != defined)
-        .map(|(start, end)| Span::new(source, start, end));
-    let Tagged(raw, raw_tag) = raw_node.value;
-    let tag = raw_tag.as_deref().and_then(local_tag_name);
-    let written = &text[start..end];
-    let value = match raw {
-        RawValue::Null => Value::Null,
-        RawValue::Boolean => scalar(written, ScalarKind::Boolean),
-        RawValue::Integer => scalar(written, ScalarKind::Integer),
-        RawValue::Float => scalar(written, ScalarKind::Float),
-        RawValue::String(string) => Value::Scalar(Scalar {
-            text: string,
-            kind: ScalarKind::String,
-        }),
-        RawValue::Sequence(items) => Value::Sequence(
-            items
-                .into_iter()
-                .map(|item| to_node(item, source, text))
-                .collect(),
-        ),
-        RawValue::Mapping(entries) => Value::Mapping(
-            entries
-                .into_iter()
-                .map(|(key, value)| (to_node(key, source, text), to_node(value, source, text)))
-                .collect(),
-        ),
-    };
-    Node {
-        value,
-        span,
-        used_at,
-        tag,
-    }
-}
-
-/// A typed scalar keeps its written text (`1000`, `0x1F`), not a re-printed number; quotes go
-/// (`!!int "1000"`).
-fn scalar(written: &str, kind: ScalarKind) -> Value {
-    Value::Scalar(Scalar {
-        text: written.trim().trim_matches(['"', '\'']).to_owned(),
-        kind,
-    })
-}
-
 /// `!reset` gives `reset`; core tags (`!!str`) and global tags are not local tags.
 fn local_tag_name(tag: &str) -> Option<String> {
     let name = tag.strip_prefix('!')?;
@@ -362,88 +146,6 @@ fn local_tag_name(tag: &str) -> Option<String> {
         return None;
     }
     Some(name.to_owned())
-}
-
-impl<'de> Deserialize<'de> for RawValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawValueVisitor)
-    }
-}
-
-struct RawValueVisitor;
-
-impl<'de> Visitor<'de> for RawValueVisitor {
-    type Value = RawValue;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("any YAML value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Boolean)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Integer)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Integer)
-    }
-
-    fn visit_i128<E: de::Error>(self, _: i128) -> Result<RawValue, E> {
-        Ok(RawValue::Integer)
-    }
-
-    fn visit_u128<E: de::Error>(self, _: u128) -> Result<RawValue, E> {
-        Ok(RawValue::Integer)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Float)
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<RawValue, E> {
-        Ok(RawValue::String(value.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<RawValue, E> {
-        Ok(RawValue::String(value))
-    }
-
-    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<RawValue, E> {
-        Ok(RawValue::String(
-            String::from_utf8_lossy(value).into_owned(),
-        ))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<RawValue, D::Error> {
-        RawValue::deserialize(deserializer)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<RawValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = access.next_element::<RawNode>()? {
-            items.push(item);
-        }
-        Ok(RawValue::Sequence(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<RawValue, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = access.next_entry::<RawNode, RawNode>()? {
-            entries.push(entry);
-        }
-        Ok(RawValue::Mapping(entries))
-    }
 }
 
 #[cfg(test)]
@@ -736,11 +438,169 @@ mod tests {
     fn nesting_within_the_limit_is_accepted() {
         let text = format!(
             "{}1{}",
-            "[".repeat(MAX_DEPTH - 2),
-            "]".repeat(MAX_DEPTH - 2)
+            "[".repeat(builder::MAX_DEPTH - 2),
+            "]".repeat(builder::MAX_DEPTH - 2)
         );
 
         assert!(parse(SourceId(0), &text).is_ok());
+    }
+
+    #[test]
+    fn explicit_tags_and_written_forms_select_the_kind() {
+        let text = "a: !!str 12\nb: !!int \"1\"\nc: !!float 1\nd: 0o17\ne: 1_000\nf: 0X1F\n\
+                    g: .inf\nh: -.nan\ni: +1\nj: 1e3\nk: 0b1\nl: 0127\nm: !int 5\n";
+
+        let root = parse_ok(text);
+
+        let kind_of = |key: &str| {
+            let scalar = root.get(key).and_then(Node::as_scalar).expect("a scalar");
+            (scalar.text.as_str(), scalar.kind)
+        };
+        assert_eq!(kind_of("a"), ("12", ScalarKind::String));
+        assert_eq!(kind_of("b"), ("1", ScalarKind::Integer));
+        assert_eq!(kind_of("c"), ("1", ScalarKind::Float));
+        assert_eq!(kind_of("d"), ("0o17", ScalarKind::Integer));
+        assert_eq!(kind_of("e"), ("1_000", ScalarKind::String));
+        assert_eq!(kind_of("f"), ("0X1F", ScalarKind::String));
+        assert_eq!(kind_of("g"), (".inf", ScalarKind::Float));
+        assert_eq!(kind_of("h"), ("-.nan", ScalarKind::String));
+        assert_eq!(kind_of("i"), ("+1", ScalarKind::Integer));
+        assert_eq!(kind_of("j"), ("1e3", ScalarKind::Float));
+        assert_eq!(kind_of("k"), ("0b1", ScalarKind::Integer));
+        assert_eq!(kind_of("l"), ("0127", ScalarKind::Float));
+        assert_eq!(kind_of("m"), ("5", ScalarKind::Integer));
+    }
+
+    #[test]
+    fn a_typed_scalar_that_does_not_parse_is_an_error_at_it() {
+        let text = "a: 1\nb: !!int ten\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(error.message, "invalid u64");
+        assert_eq!(slice(text, error.span), "ten");
+    }
+
+    #[test]
+    fn integer_keys_are_the_same_key_whatever_their_spelling() {
+        let text = "1: a\n0x1: b\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(error.message, "duplicate mapping key: 0x1");
+        assert_eq!(slice(text, error.span), "0x1");
+    }
+
+    #[test]
+    fn quoting_keeps_a_number_key_apart_but_not_a_string_key() {
+        assert_eq!(keys(&parse_ok("1: a\n\"1\": b\n")).len(), 2);
+
+        let error = parse_err("a: 1\n'a': 2\n");
+
+        assert_eq!(error.message, "duplicate mapping key: a");
+    }
+
+    #[test]
+    fn inline_merge_records_the_merged_mapping_as_the_use() {
+        let text = "svc:\n  <<: {user: root}\n  image: a\n";
+
+        let root = parse_ok(text);
+
+        let (key, user) = root
+            .get("svc")
+            .and_then(|service| service.entry("user"))
+            .expect("user entry");
+        assert_eq!(slice(text, user.span), "root");
+        assert_eq!(user.used_at.map(|span| slice(text, span)), Some("{"));
+        assert_eq!(key.used_at.map(|span| slice(text, span)), Some("{"));
+    }
+
+    #[test]
+    fn an_alias_records_its_use_on_every_node_it_copies() {
+        let text = "a: &a {b: [c]}\nd: *a\n";
+
+        let root = parse_ok(text);
+
+        let copied = root.get("d").and_then(|d| d.get("b")).expect("b");
+        let Value::Sequence(items) = &copied.value else {
+            panic!("expected a sequence, got {copied:?}");
+        };
+        assert_eq!(slice(text, items[0].span), "c");
+        assert_eq!(items[0].used_at.map(|span| slice(text, span)), Some("*a"));
+    }
+
+    #[test]
+    fn errors_inside_an_overridden_merged_entry_are_not_reported() {
+        let text = "svc:\n  <<: {image: {a: 1, a: 2}, user: !!int x}\n  image: mine\n  user: 1\n";
+
+        let root = parse_ok(text);
+
+        let service = root.get("svc").expect("svc");
+        assert_eq!(service.get("image").map(scalar_text), Some("mine"));
+    }
+
+    #[test]
+    fn errors_inside_a_used_merged_entry_are_reported() {
+        let text = "svc:\n  <<: {user: !!int x}\n  image: mine\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(error.message, "invalid u64");
+        assert_eq!(slice(text, error.span), "x");
+    }
+
+    #[test]
+    fn merging_a_typed_scalar_is_a_merge_error() {
+        let error = parse_err("svc:\n  <<: !!int x\n");
+
+        assert!(
+            error.message.contains("only mappings can be merged"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn null_documents_are_skipped_unless_tagged() {
+        assert_eq!(keys(&parse_ok("~\n---\na: 1\n")), ["a"]);
+        assert_eq!(parse_ok("!reset\n---\na: 1\n").value, Value::Null);
+    }
+
+    #[test]
+    fn an_error_in_a_later_document_is_reported() {
+        let text = "a: 1\n---\nb: 1\nb: 2\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(line_column(text, error.span.start), (4, 1));
+    }
+
+    #[test]
+    fn nesting_at_the_limit_needs_no_large_stack() {
+        let flow = format!(
+            "{}1{}",
+            "[".repeat(builder::MAX_DEPTH),
+            "]".repeat(builder::MAX_DEPTH)
+        );
+        let mut block = String::new();
+        for depth in 0..builder::MAX_DEPTH {
+            block.push_str(&"  ".repeat(depth));
+            block.push_str("k:\n");
+        }
+
+        let small_stack = std::thread::Builder::new().stack_size(128 * 1024);
+        let parsed = small_stack
+            .spawn(move || {
+                (
+                    parse(SourceId(0), &flow).is_ok(),
+                    parse(SourceId(0), &block).is_ok(),
+                )
+            })
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow");
+
+        assert_eq!(parsed, (true, true));
     }
 
     #[test]
