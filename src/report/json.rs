@@ -129,12 +129,14 @@ struct Indented(Vec<u8>);
 
 impl std::io::Write for Indented {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        for line in bytes.split_inclusive(|&byte| byte == b'\n') {
-            self.0.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                self.0.extend_from_slice(ITEM_INDENT.as_bytes());
-            }
+        // serde_json writes a few bytes at a time, and only its own line breaks hold a `\n`.
+        let mut rest = bytes;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=at]);
+            self.0.extend_from_slice(ITEM_INDENT.as_bytes());
+            rest = &rest[at + 1..];
         }
+        self.0.extend_from_slice(rest);
         Ok(bytes.len())
     }
 
