@@ -215,7 +215,7 @@ pub(super) fn of_document(root: &Node, text: &str) -> DocumentLayout {
         style: &style,
         source: root.span.source,
     };
-    let _ = reader.read(root, &mut layout);
+    reader.read(root, &mut layout);
     layout
 }
 
