@@ -584,6 +584,17 @@ mod tests {
     }
 
     #[test]
+    fn merging_an_anchor_from_a_held_entry_fails_even_where_local_keys_override_it() {
+        // LIMITATION: serde-saphyr read this file (see `Role::Held` in the builder).
+        let text = "svc:\n  <<: {base: &x {user: !!int x}}\n  base: 1\n\
+                    other:\n  <<: *x\n  user: 2\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(slice(text, error.span), "*x");
+    }
+
+    #[test]
     fn merging_a_typed_scalar_is_a_merge_error() {
         let error = parse_err("svc:\n  <<: !!int x\n");
 

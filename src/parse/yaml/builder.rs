@@ -148,6 +148,8 @@ enum Role {
     /// A collection merged inside a merged mapping: its errors wait for the root's end.
     Merged,
     /// Inside an entry of a merged mapping: the first error travels with the entry.
+    // LIMITATION: a held collection keeps one error, not one per entry, so merging an anchor
+    // defined here fails even where local keys override the bad entry; serde-saphyr read on.
     Held,
 }
 
@@ -613,10 +615,10 @@ impl<'a> Builder<'a> {
         };
         // The alias reads what the anchor's merged entry never had read (see `Role`). Outside a
         // merge it reads every entry too, so errors a merge held in the entries count as well.
-        let is_merged = self.is_merge_position();
-        let error = match is_merged {
-            true => anchor.error.as_ref(),
-            false => anchor.error.as_ref().or_else(|| anchor.view.first_error()),
+        let error = if self.is_merge_position() {
+            anchor.error.as_ref()
+        } else {
+            anchor.error.as_ref().or_else(|| anchor.view.first_error())
         };
         if let Some(error) = error {
             let error = YamlError {
