@@ -550,6 +550,51 @@ mod tests {
     }
 
     #[test]
+    fn an_error_held_in_an_anchored_merged_mapping_is_reported_where_an_alias_reads_it() {
+        let anchored = "svc:\n  <<: &x {user: !!int x}\n  user: 1\n";
+        let uses = [
+            "other: *x\n",
+            "other: [*x]\n",
+            "? *x\n: 1\n",
+            "other:\n  <<: *x\n",
+        ];
+
+        for used in uses {
+            let text = format!("{anchored}{used}");
+
+            let error = parse_err(&text);
+
+            assert_eq!(error.message, "invalid u64", "{text}");
+            assert_eq!(slice(&text, error.span), "*x", "{text}");
+        }
+    }
+
+    #[test]
+    fn an_error_held_in_an_anchored_merged_mapping_stays_held_where_a_merge_overrides_it() {
+        let text = "svc:\n  <<: &x {user: !!int x}\n  user: 1\nother:\n  <<: *x\n  user: 2\n";
+
+        let root = parse_ok(text);
+
+        assert_eq!(
+            root.get("other")
+                .and_then(|other| other.get("user"))
+                .map(scalar_text),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn merging_an_anchor_from_a_held_entry_fails_even_where_local_keys_override_it() {
+        // LIMITATION: serde-saphyr read this file (see `Role::Held` in the builder).
+        let text = "svc:\n  <<: {base: &x {user: !!int x}}\n  base: 1\n\
+                    other:\n  <<: *x\n  user: 2\n";
+
+        let error = parse_err(text);
+
+        assert_eq!(slice(text, error.span), "*x");
+    }
+
+    #[test]
     fn merging_a_typed_scalar_is_a_merge_error() {
         let error = parse_err("svc:\n  <<: !!int x\n");
 

@@ -148,6 +148,8 @@ enum Role {
     /// A collection merged inside a merged mapping: its errors wait for the root's end.
     Merged,
     /// Inside an entry of a merged mapping: the first error travels with the entry.
+    // LIMITATION: a held collection keeps one error, not one per entry, so merging an anchor
+    // defined here fails even where local keys override the bad entry; serde-saphyr read on.
     Held,
 }
 
@@ -611,8 +613,14 @@ impl<'a> Builder<'a> {
         let Some(Some(anchor)) = self.anchors.get(id) else {
             return Ok(());
         };
-        // The alias reads what the anchor's merged entry never had read (see `Role`).
-        if let Some(error) = &anchor.error {
+        // The alias reads what the anchor's merged entry never had read (see `Role`). Outside a
+        // merge it reads every entry too, so errors a merge held in the entries count as well.
+        let error = if self.is_merge_position() {
+            anchor.error.as_ref()
+        } else {
+            anchor.error.as_ref().or_else(|| anchor.view.first_error())
+        };
+        if let Some(error) = error {
             let error = YamlError {
                 message: error.message.clone(),
                 span: token,
@@ -637,7 +645,7 @@ impl<'a> Builder<'a> {
                 None
             },
             view: if wants_view {
-                anchor.view.clone()
+                anchor.view.used_at(token)
             } else {
                 MergeView::None
             },
@@ -885,6 +893,45 @@ impl<'a> Builder<'a> {
         YamlError {
             message,
             span: Span::new(self.source, start, end),
+        }
+    }
+}
+
+impl<'a> MergeView<'a> {
+    /// The first error held in the entries, in document order.
+    fn first_error(&self) -> Option<&YamlError> {
+        match self {
+            MergeView::Keys(_, errors) => {
+                errors.iter().flatten().min_by_key(|error| error.span.start)
+            }
+            MergeView::Items(views) => views
+                .iter()
+                .filter_map(MergeView::first_error)
+                .min_by_key(|error| error.span.start),
+            MergeView::None => None,
+        }
+    }
+
+    /// The view an alias brings: an error held in it is reported at the alias, where
+    /// serde-saphyr read the entry when it replayed the anchor.
+    fn used_at(&self, token: Span) -> MergeView<'a> {
+        match self {
+            MergeView::Keys(prints, errors) => {
+                let errors = errors
+                    .iter()
+                    .map(|error| {
+                        error.as_ref().map(|error| YamlError {
+                            message: error.message.clone(),
+                            span: token,
+                        })
+                    })
+                    .collect();
+                MergeView::Keys(prints.clone(), errors)
+            }
+            MergeView::Items(views) => {
+                MergeView::Items(views.iter().map(|view| view.used_at(token)).collect())
+            }
+            MergeView::None => MergeView::None,
         }
     }
 }
