@@ -405,6 +405,23 @@ mod tests {
     }
 
     #[test]
+    fn the_limit_a_document_exceeds_is_named() {
+        let anchors: String = (0..50_001)
+            .map(|index| format!("- &a{index} x\n"))
+            .collect();
+        let merges: String = (0..10_001).map(|_| "- {<<: {}}\n").collect();
+
+        assert_eq!(
+            parse_err(&anchors).message,
+            "the document exceeds the parser's limit on anchors (50000)"
+        );
+        assert_eq!(
+            parse_err(&merges).message,
+            "the document exceeds the parser's limit on merge keys (10000)"
+        );
+    }
+
+    #[test]
     fn billion_laughs_is_refused() {
         let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for level in 1..10 {

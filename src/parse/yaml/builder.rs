@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span as EventSpan, Tag};
 
-use super::keys::{KeyPrint, KeyPrints, PrintTag, ScalarFacts, print_tag};
+use super::keys::{self, KeyPrint, KeyPrints, PrintTag, ScalarFacts, print_tag};
 use super::scalars::{self, Resolved, Shape, TagClass};
 use super::{Node, Scalar, ScalarKind, Value, YamlError};
 use crate::source::{SourceId, Span};
@@ -251,9 +251,7 @@ impl<'a> Builder<'a> {
     ) -> Result<(), YamlError> {
         let class = TagClass::of(tag);
         let is_key = self.is_key_position();
-        let is_merge_key = value == "<<"
-            && (class == TagClass::Merge
-                || (class == TagClass::None && style == ScalarStyle::Plain));
+        let is_merge_key = keys::is_merge_key(&value, class, style);
         let scalar_bytes = value.len() + tag_len(tag);
         self.count_node(span)?;
         self.count_scalar_bytes(scalar_bytes, span)?;
@@ -836,7 +834,8 @@ impl<'a> Builder<'a> {
     fn count_scalar_bytes(&mut self, bytes: usize, span: Span) -> Result<(), YamlError> {
         self.counters.scalar_bytes = self.counters.scalar_bytes.saturating_add(bytes);
         if self.counters.scalar_bytes > MAX_SCALAR_BYTES {
-            return Err(self.limit_error("its size", span));
+            let limit = format!("scalar text ({} MiB)", MAX_SCALAR_BYTES / (1024 * 1024));
+            return Err(self.limit_error(&limit, span));
         }
         Ok(())
     }
@@ -847,7 +846,7 @@ impl<'a> Builder<'a> {
         }
         self.anchors_defined += 1;
         if self.anchors_defined > MAX_ANCHORS {
-            return Err(self.limit_error("its size", span));
+            return Err(self.limit_error(&format!("anchors ({MAX_ANCHORS})"), span));
         }
         Ok(())
     }
@@ -855,7 +854,7 @@ impl<'a> Builder<'a> {
     fn count_merge_keys(&mut self, merge_keys: usize, span: Span) -> Result<(), YamlError> {
         self.counters.merge_keys += merge_keys;
         if self.counters.merge_keys > MAX_MERGE_KEYS {
-            return Err(self.limit_error("its size", span));
+            return Err(self.limit_error(&format!("merge keys ({MAX_MERGE_KEYS})"), span));
         }
         Ok(())
     }
@@ -863,7 +862,8 @@ impl<'a> Builder<'a> {
     fn count_anchored_events(&mut self, copies: usize, span: Span) -> Result<(), YamlError> {
         self.anchored_events = self.anchored_events.saturating_add(copies);
         if self.anchored_events > MAX_ANCHORED_EVENTS {
-            return Err(self.limit_error("its size", span));
+            let limit = format!("events kept for anchors ({MAX_ANCHORED_EVENTS})");
+            return Err(self.limit_error(&limit, span));
         }
         Ok(())
     }

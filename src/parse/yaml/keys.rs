@@ -58,9 +58,7 @@ pub(super) struct ScalarFacts<'a> {
 impl<'a> ScalarFacts<'a> {
     /// `<<`, plain and untagged or tagged `!!merge`.
     pub(super) fn is_merge_key(&self) -> bool {
-        self.value == "<<"
-            && (self.class == TagClass::Merge
-                || (self.class == TagClass::None && self.style == ScalarStyle::Plain))
+        is_merge_key(&self.value, self.class, self.style)
     }
 
     /// The key's text for a duplicate-key message, when it reads as text.
@@ -96,6 +94,12 @@ impl<'a> ScalarFacts<'a> {
             tag: print_tag(class, self.raw_tag.as_ref(), TagClass::String),
         }
     }
+}
+
+/// Whether a scalar is the merge key `<<`: written plain and untagged, or tagged `!!merge`.
+pub(super) fn is_merge_key(value: &str, class: TagClass, style: ScalarStyle) -> bool {
+    value == "<<"
+        && (class == TagClass::Merge || (class == TagClass::None && style == ScalarStyle::Plain))
 }
 
 /// The tag of a node's identity: an untagged node has the tag its shape implies, and every tag

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use granit_parser::{ScalarStyle, Tag};
 
-use super::super::yaml::ScalarKind;
+use super::ScalarKind;
 
 const CORE_NAMESPACE: &str = "tag:yaml.org,2002:";
 
