@@ -81,27 +81,27 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
     }
 }
 
-/// Renders the diagnostics as one pretty-printed JSON document.
 /// Diagnostics a thread serialises at a time: a report of thousands is written on every core, a
 /// report of a few on the calling thread alone.
 const DIAGNOSTICS_PER_CHUNK: usize = 256;
 
 /// The report, pretty-printed as `serde_json` prints it. Each chunk of diagnostics is serialised
-/// on its own, indented into place as it is written (JSON strings hold no raw line breaks, so
-/// indenting after each one is safe); the frame around them is the two fields of the report.
+/// on its own, then indented into place in one pass over its text (JSON strings hold no raw line
+/// breaks, so every line break is serde_json's own); the frame around them is the two fields of
+/// the report.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(DIAGNOSTICS_PER_CHUNK).collect();
     let rendered = parallel::map(&chunks, |chunk| {
-        let mut text = Indented(Vec::new());
+        let mut items = Vec::new();
         for diagnostic in *chunk {
-            if !text.0.is_empty() {
-                text.0.extend_from_slice(b",\n");
+            if !items.is_empty() {
+                items.extend_from_slice(b",\n");
             }
-            text.0.extend_from_slice(ITEM_INDENT.as_bytes());
             let item = json_diagnostic(sources, diagnostic);
-            serde_json::to_writer_pretty(&mut text, &item).expect("a diagnostic serialises");
+            serde_json::to_writer_pretty(&mut items, &item).expect("a diagnostic serialises");
         }
-        String::from_utf8(text.0).expect("serde_json writes UTF-8")
+        let indented = indent_lines(&items);
+        String::from_utf8(indented).expect("serde_json writes UTF-8")
     });
 
     let head = format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": ");
@@ -124,29 +124,23 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// A writer that indents every line after the first by [`ITEM_INDENT`].
-struct Indented(Vec<u8>);
-
-impl std::io::Write for Indented {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        // serde_json writes a few bytes at a time, and only its own line breaks hold a `\n`.
-        let mut rest = bytes;
-        while let Some(at) = memchr::memchr(b'\n', rest) {
-            self.0.extend_from_slice(&rest[..=at]);
-            self.0.extend_from_slice(ITEM_INDENT.as_bytes());
-            rest = &rest[at + 1..];
-        }
-        self.0.extend_from_slice(rest);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// How deep `serde_json` indents an item of the report's `diagnostics` list.
-const ITEM_INDENT: &str = "    ";
+const ITEM_INDENT: &[u8] = b"    ";
+
+/// `text` with [`ITEM_INDENT`] before each of its lines.
+fn indent_lines(text: &[u8]) -> Vec<u8> {
+    let line_breaks: Vec<usize> = memchr::memchr_iter(b'\n', text).collect();
+    let mut indented = Vec::with_capacity(text.len() + (line_breaks.len() + 1) * ITEM_INDENT.len());
+    let mut line_start = 0;
+    for line_break in line_breaks {
+        indented.extend_from_slice(ITEM_INDENT);
+        indented.extend_from_slice(&text[line_start..=line_break]);
+        line_start = line_break + 1;
+    }
+    indented.extend_from_slice(ITEM_INDENT);
+    indented.extend_from_slice(&text[line_start..]);
+    indented
+}
 
 fn json_diagnostic<'a>(sources: &'a Sources, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let region = Region::of(sources, diagnostic.span);
