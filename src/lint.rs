@@ -180,6 +180,8 @@ struct Run {
     linted_dockerfiles: PathSet,
     /// Compose documents parsed ahead of loading their projects.
     parsed_composes: compose_loader::ParsedDocuments,
+    /// The files of the project of each linted Compose file of a batch, found while reading it.
+    project_files: HashMap<SourceId, Vec<PathBuf>>,
     /// The command line's size limit, which replaces the configured ones.
     max_file_size: Option<u64>,
 }
@@ -428,13 +430,15 @@ impl Run {
     }
 
     fn add_batch(&mut self, pending: &[Pending], options: &LintOptions) -> Result<(), LintError> {
+        self.probe_folders(pending);
         let mut limits = Vec::with_capacity(pending.len());
         for file in pending {
             limits.push(self.size_limit(&file.path)?);
         }
         let overlay = &self.overlay;
         let files: Vec<(&Pending, u64)> = pending.iter().zip(limits).collect();
-        // The line index of each source is built here too, on every core.
+        // The line index of each source is built here too, on every core, and a Compose file's
+        // search for the override file beside it.
         let read = parallel::map(&files, |&(file, limit)| {
             let absolute = absolute(&file.path);
             let text = match &file.text {
@@ -444,12 +448,16 @@ impl Run {
                     None => read_text(&file.path, limit),
                 },
             };
-            text.map(|text| Source::new(display(&file.path), absolute, text))
+            let project = match file.kind {
+                Kind::Compose if text.is_ok() => compose_loader::project::project_files(&absolute),
+                _ => Vec::new(),
+            };
+            text.map(|text| (Source::new(display(&file.path), absolute, text), project))
         });
 
         let mut added = Vec::new();
         for (file, source) in pending.iter().zip(read) {
-            let source = match source {
+            let (source, project) = match source {
                 Ok(source) => source,
                 Err(reason) if file.is_named => {
                     let path = file.path.display().to_string();
@@ -463,6 +471,9 @@ impl Run {
             };
             if let Some(id) = self.add_linted_source(source, file.kind) {
                 added.push((id, file.kind));
+                if file.kind == Kind::Compose {
+                    self.project_files.insert(id, project);
+                }
             }
         }
 
@@ -495,7 +506,24 @@ impl Run {
         }
         self.add_composes(&composes, &options.load);
         self.parsed_composes.clear();
+        self.project_files.clear();
         Ok(())
+    }
+
+    /// Asks the file-system questions of a batch on every core, so the run's thread finds the
+    /// answers remembered: each file's canonical path and its folder's configuration file.
+    fn probe_folders(&self, pending: &[Pending]) {
+        let probes = self.resolver.probes();
+        parallel::map(pending, |file| {
+            if file.text.is_some() {
+                return;
+            }
+            let absolute = absolute(&file.path);
+            if let Some(folder) = absolute.parent() {
+                probes.probe(folder);
+            }
+            crate::paths::canonical(&absolute);
+        });
     }
 
     /// Loads the projects of linted Compose files on every core, then adds them in order.
@@ -520,7 +548,10 @@ impl Run {
                 order.push(Err(id));
                 continue;
             }
-            let files = compose_loader::project::project_files(absolute);
+            let files = match self.project_files.remove(&id) {
+                Some(files) => files,
+                None => compose_loader::project::project_files(absolute),
+            };
             planned_files.extend(files.iter().cloned());
             order.push(Ok(plans.len()));
             plans.push(self.plan_project(&files, id));
