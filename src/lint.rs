@@ -932,6 +932,11 @@ impl Run {
 
         self.diagnostics
             .extend(rules::run_all(&self.model, &settings));
+        // The model is not needed past this point but for the stages and services that name
+        // what a diagnostic is about; freeing it now keeps it out of the run's peak memory,
+        // which comes as the diagnostics are filtered, suppressed and sorted.
+        let scopes = Scopes::of(&self.model, &self.commentable);
+        self.model = Model::default();
 
         let diagnostics: Vec<Diagnostic> = std::mem::take(&mut self.diagnostics)
             .into_iter()
@@ -990,7 +995,6 @@ impl Run {
             (source.display.clone(), line, column, diagnostic.rule)
         });
 
-        let scopes = Scopes::of(&self.model, &self.commentable);
         let subjects = crate::parallel::map(&diagnostics, |diagnostic| {
             self.subject_of(diagnostic, &scopes)
         });
