@@ -489,6 +489,29 @@ mod tests {
     }
 
     #[test]
+    fn words_are_text_even_where_a_float_parser_reads_them() {
+        let text = "a: inf\nb: NaN\nc: infinity\nd: e5\ne: True\nf: FALSE\ng: tRue\n\
+                    h: nginx:1.27\ni: ' 12'\nj: .Inf\n";
+
+        let root = parse_ok(text);
+
+        let kind_of = |key: &str| {
+            let scalar = root.get(key).and_then(Node::as_scalar).expect("a scalar");
+            (scalar.text.as_str(), scalar.kind)
+        };
+        assert_eq!(kind_of("a"), ("inf", ScalarKind::String));
+        assert_eq!(kind_of("b"), ("NaN", ScalarKind::String));
+        assert_eq!(kind_of("c"), ("infinity", ScalarKind::String));
+        assert_eq!(kind_of("d"), ("e5", ScalarKind::String));
+        assert_eq!(kind_of("e"), ("True", ScalarKind::Boolean));
+        assert_eq!(kind_of("f"), ("FALSE", ScalarKind::Boolean));
+        assert_eq!(kind_of("g"), ("tRue", ScalarKind::String));
+        assert_eq!(kind_of("h"), ("nginx:1.27", ScalarKind::String));
+        assert_eq!(kind_of("i"), (" 12", ScalarKind::String));
+        assert_eq!(kind_of("j"), (".Inf", ScalarKind::Float));
+    }
+
+    #[test]
     fn a_typed_scalar_that_does_not_parse_is_an_error_at_it() {
         let text = "a: 1\nb: !!int ten\n";
 

@@ -224,6 +224,16 @@ pub(super) fn resolve(
         return Ok(Resolved::Typed(ScalarKind::Boolean));
     }
     let trimmed = trim(&value);
+    // Most plain scalars are words (`always`, `nginx:1.27`): one that starts with a letter and is
+    // no boolean is text, since a number starts with a digit, a sign or a dot (Rust's float
+    // parser reads `inf` and `nan`, which YAML keeps as text).
+    if trimmed
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+    {
+        return Ok(Resolved::Text(value.into_owned()));
+    }
     let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
     let is_uppercase_radix = matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]);
     if is_uppercase_radix || is_signed_nan(trimmed) || trimmed.contains('_') {
