@@ -365,15 +365,29 @@ impl Loader<'_> {
         merged
     }
 
-    /// The parsed file, parsing and caching it on first use; errors are reported once.
+    /// The parsed file, parsing and caching it on first use; errors are reported once. Its
+    /// layout is read as it is parsed, so preparing the file may take the tree.
     fn document(&mut self, id: SourceId) -> Option<Rc<Node>> {
         if let Some(cached) = self.documents.get(&id) {
             return cached.clone();
         }
 
         let parsed = self.parse_document(id).map(Rc::new);
+        let layout = parsed.as_ref().map(|root| {
+            let text = &self.sources.get(id).text;
+            Rc::new(layout::of_document(root, text))
+        });
+        self.layouts.insert(id, layout);
         self.documents.insert(id, parsed.clone());
         parsed
+    }
+
+    /// The parsed file, to prepare in place: taken out of the cache, so the tree is not copied.
+    /// A file prepared again (included twice with other variables) is parsed again.
+    fn take_document(&mut self, id: SourceId) -> Option<Node> {
+        let document = self.document(id)?;
+        self.documents.remove(&id);
+        Some(Rc::try_unwrap(document).unwrap_or_else(|shared| Node::clone(&shared)))
     }
 
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
@@ -443,10 +457,10 @@ impl Loader<'_> {
     }
 
     fn prepare_file(&mut self, id: SourceId, environment: EnvironmentId) -> Option<PreparedFile> {
-        let document = self.document(id)?;
+        let document = self.take_document(id)?;
         let variables = &self.environments[environment];
         let lookup = |name: &str| variables.lookup(name);
-        let prepared = prepare::prepare(&document, &lookup, &self.sources.get(id).text);
+        let prepared = prepare::prepare(document, &lookup, &self.sources.get(id).text);
         let (mut root, resets) = (prepared.root, prepared.resets);
         for failure in prepared.failures {
             let message = format!("cannot interpolate {}: {}", failure.what, failure.message);

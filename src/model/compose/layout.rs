@@ -193,16 +193,12 @@ impl Loader<'_> {
         Some(place)
     }
 
-    /// The layout of a file of the project, read on first use.
+    /// The layout of a file of the project, read when the file is parsed.
     fn document_layout(&mut self, id: SourceId) -> Option<Rc<DocumentLayout>> {
-        if let Some(cached) = self.layouts.get(&id) {
-            return cached.clone();
+        if !self.layouts.contains_key(&id) {
+            self.document(id);
         }
-
-        let root = self.document(id)?;
-        let layout = Rc::new(of_document(&root, &self.sources.get(id).text));
-        self.layouts.insert(id, Some(Rc::clone(&layout)));
-        Some(layout)
+        self.layouts.get(&id).cloned().flatten()
     }
 }
 

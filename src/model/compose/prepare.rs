@@ -2,6 +2,7 @@
 //! `!reset` are taken out and `!reset` / `!override` paths recorded, then every value is
 //! interpolated.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::parse::interpolate::interpolate;
@@ -30,31 +31,63 @@ pub(super) struct Prepared {
     pub failures: Vec<InterpolationFailure>,
 }
 
-/// Copies a parsed file the way Compose reads it before it merges anything: values tagged
+/// Prepares a parsed file the way Compose reads it before it merges anything: values tagged
 /// `!reset` are left out, the paths of `!reset` and `!override` values recorded, and every
 /// scalar value (keys stay as written) interpolated with `lookup`. A value that cannot be
 /// interpolated is left out and reported.
 ///
 /// `text` is the source the tree was parsed from; it lets a failure point at the expression
-/// inside a value. One copy does it all: the file is read once, and a path is spelled out only
-/// for a value that needs it.
+/// inside a value. The tree is changed in place: a first pass reads it and lists the changes
+/// (few: most values hold no `$` and no tag), a second makes them, so the file is not copied and
+/// a path is spelled out only for a value that needs it.
 pub(super) fn prepare(
-    document: &Node,
+    mut document: Node,
     lookup: &dyn Fn(&str) -> Option<String>,
     text: &str,
 ) -> Prepared {
-    let mut preparer = Preparer {
+    let mut finder = ChangeFinder {
         lookup,
         text,
         path: Vec::new(),
+        positions: Vec::new(),
+        changes: Vec::new(),
         resets: Vec::new(),
         failures: Vec::new(),
     };
-    let root = preparer.copy_below(document, true);
+    finder.read_below(&document, true);
+    let ChangeFinder {
+        changes,
+        resets,
+        failures,
+        ..
+    } = finder;
+
+    // Texts are replaced first, at the positions as read. Values are taken out per collection,
+    // the deepest collections first, so no removal shifts a position still to be used; one pass
+    // over a collection takes out all its values, however many.
+    let mut removals: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for change in changes {
+        let Some((&last, parent)) = change.positions.split_last() else {
+            continue;
+        };
+        match change.replacement {
+            Some(text) => {
+                if let Some(node) = node_at(&mut document, &change.positions) {
+                    set_text(node, text);
+                }
+            }
+            None => removals.entry(parent.to_vec()).or_default().push(last),
+        }
+    }
+    for (parent, positions) in removals.into_iter().rev() {
+        if let Some(collection) = node_at(&mut document, &parent) {
+            remove_positions(collection, &positions);
+        }
+    }
     Prepared {
-        root,
-        resets: preparer.resets,
-        failures: preparer.failures,
+        root: document,
+        resets,
+        failures,
     }
 }
 
@@ -69,61 +102,63 @@ enum Step<'a> {
     },
 }
 
-struct Preparer<'a, 'l> {
+/// A change to make to the tree, at the value reached by taking the entry or item at each
+/// position in turn from the root.
+struct Change {
+    positions: Vec<usize>,
+    /// The interpolated text of a scalar, or `None` to leave the value out.
+    replacement: Option<String>,
+}
+
+struct ChangeFinder<'a, 'l> {
     lookup: &'l dyn Fn(&str) -> Option<String>,
     text: &'a str,
     path: Vec<Step<'a>>,
+    /// The position of each step of `path` among its parent's entries or items.
+    positions: Vec<usize>,
+    changes: Vec<Change>,
     resets: ResetPaths,
     failures: Vec<InterpolationFailure>,
 }
 
-impl<'a> Preparer<'a, '_> {
-    /// A copy of `node` with its entries or items prepared; `reads_tags` is false inside an
-    /// `!override` value, whose content Compose takes as it is.
-    fn copy_below(&mut self, node: &'a Node, reads_tags: bool) -> Node {
-        let value = match &node.value {
+impl<'a> ChangeFinder<'a, '_> {
+    /// Reads the entries or items of `node`; `reads_tags` is false inside an `!override` value,
+    /// whose content Compose takes as it is.
+    fn read_below(&mut self, node: &'a Node, reads_tags: bool) {
+        match &node.value {
             Value::Mapping(entries) => {
-                let mut copied = Vec::with_capacity(entries.len());
-                for (key, value) in entries {
+                for (position, (key, value)) in entries.iter().enumerate() {
                     self.path.push(Step::Key(key_text(key).unwrap_or_default()));
-                    if let Some(value) = self.prepare_value(value, reads_tags) {
-                        copied.push((key.clone(), value));
-                    }
+                    self.positions.push(position);
+                    self.read_value(value, reads_tags);
+                    self.positions.pop();
                     self.path.pop();
                 }
-                Value::Mapping(copied)
             }
             Value::Sequence(items) => {
-                let mut copied = Vec::with_capacity(items.len());
                 let mut kept = 0;
                 for (written, item) in items.iter().enumerate() {
                     self.path.push(Step::Item { written, kept });
+                    self.positions.push(written);
                     let is_reset = reads_tags && item.tag.as_deref() == Some("reset");
                     kept += usize::from(!is_reset);
-                    if let Some(item) = self.prepare_value(item, reads_tags) {
-                        copied.push(item);
-                    }
+                    self.read_value(item, reads_tags);
+                    self.positions.pop();
                     self.path.pop();
                 }
-                Value::Sequence(copied)
             }
-            Value::Null | Value::Scalar(_) => node.value.clone(),
-        };
-        Node {
-            value,
-            span: node.span,
-            used_at: node.used_at,
-            tag: node.tag.clone(),
+            Value::Null | Value::Scalar(_) => {}
         }
     }
 
-    /// The prepared copy of the value at the end of `path`; `None` when it is left out.
-    fn prepare_value(&mut self, node: &'a Node, reads_tags: bool) -> Option<Node> {
+    /// Reads the value at the end of `path`, noting the change it needs, if any.
+    fn read_value(&mut self, node: &'a Node, reads_tags: bool) {
         let mut reads_tags = reads_tags;
         match node.tag.as_deref() {
             Some("reset") if reads_tags => {
                 self.resets.push(self.written_path());
-                return None;
+                self.note_change(None);
+                return;
             }
             Some("override") if reads_tags => {
                 self.resets.push(self.written_path());
@@ -133,28 +168,30 @@ impl<'a> Preparer<'a, '_> {
         }
 
         let Value::Scalar(scalar) = &node.value else {
-            return Some(self.copy_below(node, reads_tags));
+            self.read_below(node, reads_tags);
+            return;
         };
         if !scalar.text.contains('$') {
-            return Some(node.clone());
+            return;
         }
         match interpolate(&scalar.text, self.lookup) {
-            Ok(interpolated) => Some(Node {
-                value: Value::Scalar(Scalar {
-                    text: interpolated,
-                    kind: ScalarKind::String,
-                }),
-                ..node.clone()
-            }),
+            Ok(interpolated) => self.note_change(Some(interpolated)),
             Err(error) => {
                 self.failures.push(InterpolationFailure {
                     span: expression_span(node, &scalar.text, error.range, self.text),
                     what: describe_path(&self.kept_path()),
                     message: error.message,
                 });
-                None
+                self.note_change(None);
             }
         }
+    }
+
+    fn note_change(&mut self, replacement: Option<String>) {
+        self.changes.push(Change {
+            positions: self.positions.clone(),
+            replacement,
+        });
     }
 
     /// The path with list items numbered as written, as `!reset` paths name them.
@@ -174,6 +211,43 @@ impl<'a> Preparer<'a, '_> {
         };
         self.path.iter().map(step).collect()
     }
+}
+
+/// The node reached from `root` by taking the entry or item at each position in turn.
+fn node_at<'n>(root: &'n mut Node, positions: &[usize]) -> Option<&'n mut Node> {
+    let mut node = root;
+    for &position in positions {
+        node = match &mut node.value {
+            Value::Mapping(entries) => &mut entries.get_mut(position)?.1,
+            Value::Sequence(items) => items.get_mut(position)?,
+            Value::Null | Value::Scalar(_) => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Takes the entries or items at `positions` (ascending) out of a collection.
+fn remove_positions(collection: &mut Node, positions: &[usize]) {
+    let mut position = 0;
+    let mut removed = positions.iter().peekable();
+    let mut is_kept = || {
+        let is_removed = removed.next_if_eq(&&position).is_some();
+        position += 1;
+        !is_removed
+    };
+    match &mut collection.value {
+        Value::Mapping(entries) => entries.retain(|_| is_kept()),
+        Value::Sequence(items) => items.retain(|_| is_kept()),
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+/// An interpolated value is a string, whatever its text was.
+fn set_text(node: &mut Node, text: String) {
+    node.value = Value::Scalar(Scalar {
+        text,
+        kind: ScalarKind::String,
+    });
 }
 
 /// The span of an expression inside a scalar when the scalar is written as its text (plain or
@@ -226,7 +300,7 @@ mod tests {
             root,
             resets: paths,
             ..
-        } = prepare(&document, &|_| None, "");
+        } = prepare(document, &|_| None, "");
 
         assert_eq!(
             joined(&paths),
@@ -255,7 +329,7 @@ mod tests {
                     command: [echo, \"${WORD:-hi}\"]\n";
         let lookup = |name: &str| (name == "TAG").then(|| "1.0".to_owned());
 
-        let Prepared { root, failures, .. } = prepare(&tree(text), &lookup, text);
+        let Prepared { root, failures, .. } = prepare(tree(text), &lookup, text);
 
         assert!(failures.is_empty());
         let app = root
@@ -285,7 +359,7 @@ mod tests {
     #[test]
     fn a_failing_value_is_removed_and_reported_at_its_expression() {
         let text = "services:\n  app:\n    user: \"id-${UID:?set UID}\"\n    image: app\n";
-        let Prepared { root, failures, .. } = prepare(&tree(text), &|_| None, text);
+        let Prepared { root, failures, .. } = prepare(tree(text), &|_| None, text);
 
         assert_eq!(failures.len(), 1);
         let failure = &failures[0];
@@ -308,7 +382,7 @@ mod tests {
         let text = "x-list:\n  - !reset a\n  - \"${NOPE:?needed}\"\nservices:\n  app:\n    \
                     volumes: !override\n      - !reset /x\n";
 
-        let prepared = prepare(&tree(text), &|_| None, text);
+        let prepared = prepare(tree(text), &|_| None, text);
 
         assert_eq!(
             joined(&prepared.resets),
@@ -325,6 +399,50 @@ mod tests {
             panic!("volumes is a list");
         };
         assert_eq!(volumes.len(), 1);
+    }
+
+    #[test]
+    fn many_values_leave_one_collection_and_its_parent_together() {
+        let text = "services:\n  app:\n    dns: [a, !reset b, \"${X:?x}\", d, !reset e]\n    \
+                    environment:\n      A: !reset\n      B: \"${Y:?y}\"\n      C: c\n  \
+                    gone: !reset\n  web:\n    image: \"w:${TAG}\"\n";
+        let lookup = |name: &str| (name == "TAG").then(|| "1".to_owned());
+
+        let Prepared { root, failures, .. } = prepare(tree(text), &lookup, text);
+
+        let services = root.get("services").expect("services");
+        let names: Vec<&str> = services
+            .as_mapping()
+            .expect("a mapping")
+            .iter()
+            .filter_map(|(key, _)| key_text(key))
+            .collect();
+        assert_eq!(names, ["app", "web"]);
+        let app = services.get("app").expect("app");
+        let Some(Value::Sequence(dns)) = app.get("dns").map(|dns| &dns.value) else {
+            panic!("dns is a list");
+        };
+        let dns: Vec<&str> = dns
+            .iter()
+            .filter_map(|item| item.as_scalar().map(|scalar| scalar.text.as_str()))
+            .collect();
+        assert_eq!(dns, ["a", "d"]);
+        let environment = app.get("environment").expect("environment");
+        assert_eq!(environment.as_mapping().map(<[_]>::len), Some(1));
+        assert!(environment.get("C").is_some());
+        let image = services.get("web").and_then(|web| web.get("image"));
+        assert_eq!(
+            image.and_then(Node::as_scalar).map(|s| s.text.as_str()),
+            Some("w:1")
+        );
+        let whats: Vec<&str> = failures.iter().map(|f| f.what.as_str()).collect();
+        assert_eq!(
+            whats,
+            [
+                "`dns.1` of service `app`",
+                "`environment.B` of service `app`"
+            ]
+        );
     }
 
     #[test]
