@@ -167,33 +167,48 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
 
-    let output = match args.format {
+    // A JSON report, which may be megabytes, is written as it is rendered; the others whole.
+    let whole = match args.format {
         Format::Human => {
             let styled = args.output.is_none()
                 && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-            report::human::render(&result.sources, &result.diagnostics, styled)
+            Some(report::human::render(
+                &result.sources,
+                &result.diagnostics,
+                styled,
+            ))
         }
-        Format::Json => report::json::render(&result.sources, &result.diagnostics),
-        Format::Sarif => report::sarif::render(
+        Format::Json => None,
+        Format::Sarif => Some(report::sarif::render(
             &result.sources,
             &result.diagnostics,
             &result.suppressed,
             baseline.is_some(),
-        ),
-        Format::Github => report::github::render(&result.sources, &result.diagnostics),
-        Format::Gnu => report::gnu::render(&result.sources, &result.diagnostics),
-        Format::Checkstyle => report::checkstyle::render(&result.sources, &result.diagnostics),
-        Format::Junit => report::junit::render(&result.sources, &result.diagnostics),
-        Format::Gitlab => report::gitlab::render(&result.sources, &result.diagnostics),
+        )),
+        Format::Github => Some(report::github::render(&result.sources, &result.diagnostics)),
+        Format::Gnu => Some(report::gnu::render(&result.sources, &result.diagnostics)),
+        Format::Checkstyle => Some(report::checkstyle::render(
+            &result.sources,
+            &result.diagnostics,
+        )),
+        Format::Junit => Some(report::junit::render(&result.sources, &result.diagnostics)),
+        Format::Gitlab => Some(report::gitlab::render(&result.sources, &result.diagnostics)),
+    };
+    let write_report = |out: &mut dyn Write| match &whole {
+        Some(text) => out.write_all(text.as_bytes()),
+        None => report::json::write(&result.sources, &result.diagnostics, out),
     };
     let printed = match &args.output {
         Some(path) => {
-            report::output::write_whole(path, &output)
+            report::output::write_whole_with(path, |file| write_report(file))
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             true
         }
-        None if args.format == Format::Human => print(&output)?,
-        None => print_unstyled(&output)?,
+        None if args.format == Format::Human => {
+            write_to_stdout(&mut anstream::stdout().lock(), write_report)?
+        }
+        // A machine-readable report holds no colour to strip: stripping looks at every byte.
+        None => write_to_stdout(&mut std::io::stdout().lock(), write_report)?,
     };
 
     for failure in &result.failures {
@@ -289,20 +304,16 @@ fn print_stale_entries(stale: &[baseline::Entry], path: Option<&std::path::Path>
 /// has gone (`escalint check | head`): the run then ends quietly, with the exit code its
 /// diagnostics call for.
 fn print(text: &str) -> anyhow::Result<bool> {
-    write_to_stdout(&mut anstream::stdout().lock(), text)
+    write_to_stdout(&mut anstream::stdout().lock(), |out| {
+        out.write_all(text.as_bytes())
+    })
 }
 
-/// Writes a machine-readable report, which holds no colour to strip, straight to standard
-/// output: stripping looks at every byte, and a large JSON report is megabytes.
-fn print_unstyled(text: &str) -> anyhow::Result<bool> {
-    write_to_stdout(&mut std::io::stdout().lock(), text)
-}
-
-fn write_to_stdout(stdout: &mut impl Write, text: &str) -> anyhow::Result<bool> {
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+fn write_to_stdout(
+    stdout: &mut impl Write,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<bool> {
+    match write(stdout).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(true),
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
         Err(err) => Err(err).context("cannot write to standard output"),

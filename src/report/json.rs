@@ -1,6 +1,8 @@
 //! The JSON reporter: `{"version": 1, "diagnostics": [...]}`, a stable interface described in
 //! docs/output.md.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -85,43 +87,55 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
 /// report of a few on the calling thread alone.
 const DIAGNOSTICS_PER_CHUNK: usize = 256;
 
-/// The report, pretty-printed as `serde_json` prints it. Each chunk of diagnostics is serialised
-/// on its own, then indented into place in one pass over its text (JSON strings hold no raw line
-/// breaks, so every line break is serde_json's own); the frame around them is the two fields of
-/// the report.
+/// The report as one text (see [`write`]).
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(DIAGNOSTICS_PER_CHUNK).collect();
-    let rendered = parallel::map(&chunks, |chunk| {
-        let mut items = Vec::new();
-        for diagnostic in *chunk {
-            if !items.is_empty() {
-                items.extend_from_slice(b",\n");
-            }
-            let item = json_diagnostic(sources, diagnostic);
-            serde_json::to_writer_pretty(&mut items, &item).expect("a diagnostic serialises");
-        }
-        let indented = indent_lines(&items);
-        String::from_utf8(indented).expect("serde_json writes UTF-8")
-    });
+    let mut text = Vec::new();
+    write(sources, diagnostics, &mut text).expect("writing to memory does not fail");
+    String::from_utf8(text).expect("serde_json writes UTF-8")
+}
 
-    let head = format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": ");
-    let items: usize = rendered.iter().map(|chunk| chunk.len() + 2).sum();
-    let mut text = String::with_capacity(head.len() + items + 16);
-    text.push_str(&head);
-    if rendered.is_empty() {
-        text.push_str("[]");
-    } else {
-        text.push_str("[\n");
-        for (index, chunk) in rendered.into_iter().enumerate() {
-            if index > 0 {
-                text.push_str(",\n");
-            }
-            text.push_str(&chunk);
-        }
-        text.push_str("\n  ]");
+/// Writes the report, pretty-printed as `serde_json` prints it. Chunks of diagnostics are
+/// serialised on every core, a few at a time, and each is indented into place in one pass over
+/// its text (JSON strings hold no raw line breaks, so every line break is serde_json's own)
+/// and written as soon as its turn comes: a report of megabytes is never held whole. The frame
+/// around them is the two fields of the report.
+pub fn write<W: Write + ?Sized>(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    out: &mut W,
+) -> std::io::Result<()> {
+    write!(out, "{{\n  \"version\": {VERSION},\n  \"diagnostics\": ")?;
+    if diagnostics.is_empty() {
+        out.write_all(b"[]\n}\n")?;
+        return Ok(());
     }
-    text.push_str("\n}\n");
-    text
+
+    out.write_all(b"[\n")?;
+    let chunks: Vec<&[Diagnostic]> = diagnostics.chunks(DIAGNOSTICS_PER_CHUNK).collect();
+    let chunks_at_a_time = parallel::cores() * 2;
+    for (turn, wave) in chunks.chunks(chunks_at_a_time).enumerate() {
+        let rendered = parallel::map(wave, |chunk| render_chunk(sources, chunk));
+        for (index, chunk) in rendered.iter().enumerate() {
+            if turn > 0 || index > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(chunk)?;
+        }
+    }
+    out.write_all(b"\n  ]\n}\n")
+}
+
+/// A chunk of the `diagnostics` list, indented as an item of it.
+fn render_chunk(sources: &Sources, chunk: &[Diagnostic]) -> Vec<u8> {
+    let mut items = Vec::new();
+    for diagnostic in chunk {
+        if !items.is_empty() {
+            items.extend_from_slice(b",\n");
+        }
+        let item = json_diagnostic(sources, diagnostic);
+        serde_json::to_writer_pretty(&mut items, &item).expect("a diagnostic serialises");
+    }
+    indent_lines(&items)
 }
 
 /// How deep `serde_json` indents an item of the report's `diagnostics` list.
@@ -218,6 +232,8 @@ mod tests {
             2,
             DIAGNOSTICS_PER_CHUNK,
             DIAGNOSTICS_PER_CHUNK * 2 + 3,
+            // More chunks than one turn of the cores writes.
+            DIAGNOSTICS_PER_CHUNK * (parallel::cores() * 2 + 1) + 5,
         ] {
             let (rendered, expected) = reports_of(count);
 

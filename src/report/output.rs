@@ -6,6 +6,15 @@ use std::path::Path;
 
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
 pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    write_whole_with(path, |file| file.write_all(text.as_bytes()))
+}
+
+/// Lets `write` fill a temporary file beside `path`, then renames it over `path`; when `write`
+/// fails, `path` is left as it was.
+pub fn write_whole_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -26,7 +35,7 @@ pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
             .as_file()
             .set_permissions(metadata.permissions())?;
     }
-    temporary.write_all(text.as_bytes())?;
+    write(temporary.as_file_mut())?;
     temporary.as_file().sync_all()?;
 
     temporary.persist(path).map_err(|err| err.error)?;
@@ -74,6 +83,23 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_old_report_alone() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("report.json");
+        std::fs::write(&path, "old").expect("written");
+
+        let outcome = write_whole_with(&path, |file| {
+            file.write_all(b"{\"half\": ")?;
+            Err(std::io::Error::other("the reporter stopped"))
+        });
+
+        assert!(outcome.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("readable"), "old");
+        let entries = std::fs::read_dir(folder.path()).expect("listable").count();
+        assert_eq!(entries, 1);
     }
 
     #[test]
