@@ -20,7 +20,9 @@ use crate::parallel;
 use crate::parse;
 use crate::paths::{PathMap, PathSet};
 use crate::rules::{self, PARSE_ERROR};
-use crate::source::{AddedSources, Source, SourceId, Sources, SourcesView, Span};
+use crate::source::{
+    AddedSources, Source, SourceId, SourceMap, SourceSet, Sources, SourcesView, Span,
+};
 use crate::suppress::{self, Suppressed};
 
 /// What to lint and how to read it.
@@ -155,7 +157,7 @@ struct Run {
     failures: Vec<String>,
     /// Sources whose diagnostics are reported: linted files and what linted Compose files pull
     /// in. Context files are read, not reported on.
-    reported: HashSet<SourceId>,
+    reported: SourceSet,
     /// Dockerfiles by absolute path, as indexes into `model.dockerfiles`.
     dockerfiles_by_path: PathMap<usize>,
     /// The Compose files of every project loaded so far.
@@ -166,12 +168,12 @@ struct Run {
     linted_dockerfile_folders: Vec<PathBuf>,
     /// Inline Dockerfiles are parsed as their own sources; their diagnostics point at the
     /// `dockerfile_inline` value in the Compose file.
-    inline_locations: HashMap<SourceId, Span>,
+    inline_locations: SourceMap<Span>,
     linted_files: usize,
     resolver: Resolver,
     /// The kind of each source that can hold suppression comments, and for Dockerfiles the
     /// spans of their instructions.
-    commentable: HashMap<SourceId, Commentable>,
+    commentable: SourceMap<Commentable>,
     linted_paths: Vec<PathBuf>,
     overlay: HashMap<PathBuf, String>,
     /// Files to lint, in the order named or found; read and parsed together, on every core.
@@ -181,7 +183,7 @@ struct Run {
     /// Compose documents parsed ahead of loading their projects.
     parsed_composes: compose_loader::ParsedDocuments,
     /// The files of the project of each linted Compose file of a batch, found while reading it.
-    project_files: HashMap<SourceId, Vec<PathBuf>>,
+    project_files: SourceMap<Vec<PathBuf>>,
     /// The command line's size limit, which replaces the configured ones.
     max_file_size: Option<u64>,
 }
@@ -253,7 +255,7 @@ fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> Pr
 
     let parsed = match plan.parsed.lock() {
         Ok(mut parsed) => std::mem::take(&mut *parsed),
-        Err(_) => compose_loader::ParsedDocuments::new(),
+        Err(_) => compose_loader::ParsedDocuments::default(),
     };
     let (loaded, added) = compose_loader::load_in_view(view, &ids, load, parsed);
     ProjectLoad {
@@ -587,7 +589,7 @@ impl Run {
     /// from the run: `id` is the source of the one being linted or read, already in `sources`.
     fn plan_project(&mut self, files: &[PathBuf], id: SourceId) -> ProjectPlan {
         let mut planned = Vec::new();
-        let mut parsed = compose_loader::ParsedDocuments::new();
+        let mut parsed = compose_loader::ParsedDocuments::default();
         for path in files {
             if let Some(found) = self.sources.find(path) {
                 if let Some(document) = self.parsed_composes.remove(&found) {
@@ -1057,15 +1059,15 @@ fn instruction_at(instructions: &[Span], running_ends: &[usize], offset: usize) 
 /// The stages and services of the model by source, sorted by where they start, so the scope of
 /// a diagnostic is found by bisection rather than by a scan of the whole model.
 struct Scopes {
-    stages: HashMap<SourceId, Vec<(usize, String)>>,
-    services: HashMap<SourceId, Vec<(usize, String)>>,
+    stages: SourceMap<Vec<(usize, String)>>,
+    services: SourceMap<Vec<(usize, String)>>,
     /// For each Dockerfile, the running maximum of its sorted instructions' ends.
-    instruction_ends: HashMap<SourceId, Vec<usize>>,
+    instruction_ends: SourceMap<Vec<usize>>,
 }
 
 impl Scopes {
-    fn of(model: &Model, commentable: &HashMap<SourceId, Commentable>) -> Self {
-        let mut instruction_ends = HashMap::new();
+    fn of(model: &Model, commentable: &SourceMap<Commentable>) -> Self {
+        let mut instruction_ends = SourceMap::default();
         for (source, kind) in commentable {
             let Commentable::Dockerfile { instructions } = kind else {
                 continue;
@@ -1073,7 +1075,7 @@ impl Scopes {
             instruction_ends.insert(*source, running_ends(instructions));
         }
 
-        let mut stages: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        let mut stages: SourceMap<Vec<(usize, String)>> = SourceMap::default();
         for dockerfile in &model.dockerfiles {
             for stage in &dockerfile.stages {
                 let label = match &stage.name {
@@ -1084,7 +1086,7 @@ impl Scopes {
                 entry.push((stage.span.start, label));
             }
         }
-        let mut services: HashMap<SourceId, Vec<(usize, String)>> = HashMap::new();
+        let mut services: SourceMap<Vec<(usize, String)>> = SourceMap::default();
         for service in model.composes.iter().flat_map(|compose| &compose.services) {
             let entry = services.entry(service.key_span.source).or_default();
             entry.push((service.key_span.start, format!("service {}", service.name)));
@@ -1100,7 +1102,7 @@ impl Scopes {
     }
 
     /// The label of the last scope starting at or before the span, in its source.
-    fn enclosing(scopes: &HashMap<SourceId, Vec<(usize, String)>>, span: Span) -> Option<&str> {
+    fn enclosing(scopes: &SourceMap<Vec<(usize, String)>>, span: Span) -> Option<&str> {
         let list = scopes.get(&span.source)?;
         let after = list.partition_point(|(start, _)| *start <= span.start);
         let (_, label) = list.get(after.checked_sub(1)?)?;
@@ -1166,7 +1168,7 @@ fn apply_settings(mut diagnostic: Diagnostic, settings: &SourceSettings) -> Opti
 /// Points diagnostics inside an inline Dockerfile at the `dockerfile_inline` value that holds it.
 fn relocate_inline(
     diagnostic: &mut Diagnostic,
-    inline_locations: &HashMap<SourceId, Span>,
+    inline_locations: &SourceMap<Span>,
     sources: &Sources,
 ) {
     let relocate = |span: Span| -> Option<Span> {
@@ -1188,11 +1190,7 @@ fn relocate_inline(
 
 /// Moves the edits of a fix inside an inline Dockerfile to where that text stands in the
 /// Compose file, or withdraws them when it does not stand there as written.
-fn relocate_inline_fix(
-    fix: &mut Fix,
-    inline_locations: &HashMap<SourceId, Span>,
-    sources: &Sources,
-) {
+fn relocate_inline_fix(fix: &mut Fix, inline_locations: &SourceMap<Span>, sources: &Sources) {
     let Ok(edits) = &fix.edits else {
         return;
     };

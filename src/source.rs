@@ -8,6 +8,13 @@ use crate::paths::PathMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct SourceId(pub u32);
 
+/// A map keyed by sources, hashed with foldhash: a run looks sources up for every diagnostic,
+/// and SipHash, the standard hasher, buys nothing for a small integer.
+pub type SourceMap<V> = std::collections::HashMap<SourceId, V, foldhash::fast::RandomState>;
+
+/// A set of sources, hashed like [`SourceMap`].
+pub type SourceSet = std::collections::HashSet<SourceId, foldhash::fast::RandomState>;
+
 /// A byte range in one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {

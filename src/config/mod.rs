@@ -6,7 +6,7 @@
 pub mod file;
 pub mod show;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -16,7 +16,7 @@ use crate::discover;
 use crate::model::allowances::{Allowances, AllowedCapability, ConfiguredImage};
 use crate::paths::PathMap;
 use crate::rules::{NO_NEW_PRIVILEGES_MISSING, PARSE_ERROR, rule_docs};
-use crate::source::SourceId;
+use crate::source::{SourceId, SourceMap};
 
 pub use file::{ConfigFile, Globs, Override};
 
@@ -388,7 +388,7 @@ pub fn normalise_image(reference: &str) -> String {
 /// The settings of every source of a run, for rules to look up by where a value was written.
 #[derive(Debug, Default)]
 pub struct SourceSettings {
-    by_source: HashMap<SourceId, Arc<Settings>>,
+    by_source: SourceMap<Arc<Settings>>,
     default: Settings,
 }
 

@@ -25,7 +25,9 @@ use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
 use crate::paths;
-use crate::source::{AddedSources, Source, SourceId, Sources, SourcesView, Span, Spanned};
+use crate::source::{
+    AddedSources, Source, SourceId, SourceMap, Sources, SourcesView, Span, Spanned,
+};
 
 use merge::key_text;
 use prepare::ResetPaths;
@@ -74,12 +76,12 @@ pub fn load(sources: &mut Sources, id: SourceId, options: &LoadOptions) -> Loade
 /// environment overrides `.env` in Compose. A value that cannot be interpolated (a required
 /// variable without a value) is left out of the model and reported.
 pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOptions) -> Loaded {
-    load_parsed_project(sources, files, options, ParsedDocuments::new())
+    load_parsed_project(sources, files, options, ParsedDocuments::default())
 }
 
 /// YAML documents parsed ahead of loading, by source: a run parses all its Compose files on
 /// every core first, then loads their projects one by one.
-pub type ParsedDocuments = HashMap<SourceId, Result<Node, yaml::YamlError>>;
+pub type ParsedDocuments = SourceMap<Result<Node, yaml::YamlError>>;
 
 /// Loads a project like [`load_project`], taking the documents in `parsed` instead of parsing
 /// those files again; files not in it are parsed as usual.
@@ -111,15 +113,15 @@ pub fn load_in_view(
     let mut loader = Loader {
         sources,
         diagnostics: Vec::new(),
-        documents: HashMap::new(),
+        documents: SourceMap::default(),
         parsed,
         environments: Vec::new(),
         prepared: HashMap::new(),
-        base_dirs: HashMap::new(),
+        base_dirs: SourceMap::default(),
         include_chain: Vec::new(),
         included: HashMap::new(),
         files: Vec::new(),
-        layouts: HashMap::new(),
+        layouts: SourceMap::default(),
     };
     for file in files {
         loader.add_project_file(*file, &project_dir);
@@ -232,7 +234,7 @@ struct Loader<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Parsed Compose files by source; `None` when the file could not be parsed (reported once)
     /// or is empty.
-    documents: HashMap<SourceId, Option<Rc<Node>>>,
+    documents: SourceMap<Option<Rc<Node>>>,
     /// Documents parsed before loading began, taken on first use.
     parsed: ParsedDocuments,
     environments: Vec<Variables>,
@@ -240,7 +242,7 @@ struct Loader<'a> {
     /// The folder relative paths in a file count from: the project directory for the project's
     /// files, the file's own folder for `extends` files, the include's project directory for
     /// included files.
-    base_dirs: HashMap<SourceId, PathBuf>,
+    base_dirs: SourceMap<PathBuf>,
     /// The files being included, outermost first, to find `include` cycles.
     include_chain: Vec<SourceId>,
     /// Included projects already loaded; `None` when one could not be.
@@ -248,7 +250,7 @@ struct Loader<'a> {
     /// Every file the project read, in the order first read.
     files: Vec<SourceId>,
     /// How each file is written, read on first use by a service's layout.
-    layouts: HashMap<SourceId, Option<Rc<layout::DocumentLayout>>>,
+    layouts: SourceMap<Option<Rc<layout::DocumentLayout>>>,
 }
 
 /// One step of an `extends` chain: a service in a file.
