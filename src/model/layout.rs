@@ -86,6 +86,9 @@ pub enum ItemSlot {
     },
 }
 
+/// The keys a fix removes from a service; only they get a removal in [`ServiceLayout`].
+pub const REMOVABLE_KEYS: [&str; 1] = ["privileged"];
+
 /// How a service's mapping is written in the file that defines it first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceLayout {
@@ -94,9 +97,9 @@ pub struct ServiceLayout {
     /// Where the service's mapping is written when it is an alias of an anchor (`app: *base`),
     /// in words: "the anchor `&base`".
     pub written_in: Option<String>,
-    /// Each key of the service (after merging) with what removing its entry deletes from the file
-    /// that writes it, or why it cannot be removed in place (its value is interpolated, it is the
-    /// only key of its mapping).
+    /// Each key of the service (after merging) that a fix may remove ([`REMOVABLE_KEYS`]), with
+    /// what removing its entry deletes from the file that writes it, or why it cannot be removed
+    /// in place (its value is interpolated, it is the only key of its mapping).
     pub removals: Vec<(String, Result<Removal, String>)>,
 }
 

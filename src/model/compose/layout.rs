@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::model::ServiceLayout;
-use crate::model::layout::{ItemSlot, KeySlot, LineEnd, ListLayout, ListStyle, Quote, Removal};
+use crate::model::layout::{
+    ItemSlot, KeySlot, LineEnd, ListLayout, ListStyle, Quote, REMOVABLE_KEYS, Removal,
+};
 use crate::parse::yaml::{Node, Value};
 use crate::source::{SourceId, Span};
 
@@ -34,9 +36,27 @@ type OffsetMap<V> = HashMap<usize, V, foldhash::fast::RandomState>;
 
 #[derive(Debug)]
 struct EntryLayout {
-    /// What removing the entry deletes.
-    removal: Result<Span, String>,
+    /// What removing the entry needs to know; what it deletes is worked out when asked, since
+    /// fixes remove few keys.
+    removal: RemovalFacts,
     value: ValueLayout,
+}
+
+/// Where an entry and its neighbours end, for [`DocumentLayout::removal`].
+#[derive(Debug, Clone, Copy)]
+struct RemovalFacts {
+    key: Span,
+    /// The end of the entry's value as written; `None` when it cannot be found.
+    value_end: Option<usize>,
+    /// The end of the entry before it in its mapping: `None` for the first entry, `Some(None)`
+    /// when it cannot be found.
+    previous_end: Option<Option<usize>>,
+    /// Where the key after it starts, for the first entry of a flow mapping.
+    next_key: Option<usize>,
+    /// The entries written in its mapping, and whether the mapping also merges others in.
+    local_entries: usize,
+    has_merged_entries: bool,
+    in_flow: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -78,11 +98,42 @@ impl DocumentLayout {
         }
     }
 
-    /// What removing the entry whose key starts at `key` deletes.
-    pub(super) fn removal(&self, key: Span) -> Result<Span, String> {
-        match self.entries.get(&key.start) {
-            Some(entry) => entry.removal.clone(),
-            None => Err("its place in the file is unknown".to_owned()),
+    /// What removing the entry whose key starts at `key` deletes: its whole lines in a block
+    /// mapping, the entry and one comma in a flow mapping; `text` is the file's.
+    pub(super) fn removal(&self, key: Span, text: &str) -> Result<Span, String> {
+        let Some(entry) = self.entries.get(&key.start) else {
+            return Err("its place in the file is unknown".to_owned());
+        };
+        let facts = entry.removal;
+        let value_end = facts
+            .value_end
+            .map(|end| end.max(facts.key.end))
+            .ok_or_else(|| "the end of its value cannot be found".to_owned())?;
+        if facts.local_entries == 1 && !facts.has_merged_entries {
+            return Err("it is the only key of its mapping".to_owned());
+        }
+
+        let source = facts.key.source;
+        if !facts.in_flow {
+            if !starts_its_line(text, facts.key.start) {
+                return Err("its key does not start a line".to_owned());
+            }
+            let start = line_start(text, facts.key.start);
+            let (after, _) = line_after(text, source, value_end)?;
+            return Ok(Span::new(source, start, after.start));
+        }
+
+        if facts.has_merged_entries {
+            return Err("its flow mapping also merges an anchor".to_owned());
+        }
+        match (facts.previous_end, facts.next_key) {
+            (Some(previous_end), _) => {
+                let previous_end = previous_end
+                    .ok_or_else(|| "the end of the entry before it cannot be found".to_owned())?;
+                Ok(Span::new(source, previous_end, value_end))
+            }
+            (None, Some(next_key)) => Ok(Span::new(source, facts.key.start, next_key)),
+            (None, None) => Err("it is the only key of its mapping".to_owned()),
         }
     }
 }
@@ -114,11 +165,17 @@ impl Loader<'_> {
 
         let mut removals = Vec::new();
         for (key, value) in definition.as_mapping().unwrap_or_default() {
-            let Some(name) = key.as_scalar().map(|name| name.text.clone()) else {
+            let Some(name) = key.as_scalar().map(|name| &name.text) else {
                 continue;
             };
+            if !REMOVABLE_KEYS.contains(&name.as_str()) {
+                continue;
+            }
+            let name = name.clone();
             let span = match self.document_layout(key.span.source) {
-                Some(document) => document.removal(key.span),
+                Some(document) => {
+                    document.removal(key.span, &self.sources.get(key.span.source).text)
+                }
                 None => Err("its file cannot be read".to_owned()),
             };
             // An interpolated value may differ where the project is deployed: it is not removed.
@@ -366,6 +423,7 @@ impl Reader<'_> {
                     .filter(|(key, _)| key.used_at.is_none())
                     .collect();
                 let has_merged_entries = local.len() < entries.len();
+                let in_flow = is_flow(node, self.text);
                 let mut value_ends = Vec::with_capacity(local.len());
                 for (index, (key, value)) in local.iter().enumerate() {
                     let ends = self.read(value, layout);
@@ -385,7 +443,15 @@ impl Reader<'_> {
                             .insert(value.span.start, value_layout.clone());
                     }
                     let entry = EntryLayout {
-                        removal: self.removal(node, &local, index, &value_ends, has_merged_entries),
+                        removal: RemovalFacts {
+                            key: key.span,
+                            value_end: ends.written,
+                            previous_end: index.checked_sub(1).map(|before| value_ends[before]),
+                            next_key: local.get(1).map(|(next, _)| next.span.start),
+                            local_entries: local.len(),
+                            has_merged_entries,
+                            in_flow,
+                        },
                         value: value_layout,
                     };
                     layout.entries.insert(key.span.start, entry);
@@ -507,71 +573,31 @@ impl Reader<'_> {
         })
     }
 
-    /// What removing the entry `index` of `local` (the entries written in `mapping`, whose
-    /// values end at `value_ends`, read up to `index`) deletes: its whole lines in a block
-    /// mapping, the entry and one comma in a flow mapping.
-    fn removal(
-        &self,
-        mapping: &Node,
-        local: &[&(Node, Node)],
-        index: usize,
-        value_ends: &[Option<usize>],
-        has_merged_entries: bool,
-    ) -> Result<Span, String> {
-        let (key, _) = local[index];
-        let value_end = value_ends[index]
-            .map(|end| end.max(key.span.end))
-            .ok_or_else(|| "the end of its value cannot be found".to_owned())?;
-        if local.len() == 1 && !has_merged_entries {
-            return Err("it is the only key of its mapping".to_owned());
-        }
-
-        if !is_flow(mapping, self.text) {
-            if !starts_its_line(self.text, key.span.start) {
-                return Err("its key does not start a line".to_owned());
-            }
-            let start = line_start(self.text, key.span.start);
-            let (after, _) = self.line_after(value_end)?;
-            return Ok(Span::new(self.source, start, after.start));
-        }
-
-        if has_merged_entries {
-            return Err("its flow mapping also merges an anchor".to_owned());
-        }
-        match index.checked_sub(1) {
-            Some(previous) => {
-                let previous_end = value_ends[previous]
-                    .ok_or_else(|| "the end of the entry before it cannot be found".to_owned())?;
-                Ok(Span::new(self.source, previous_end, value_end))
-            }
-            None => {
-                let (next_key, _) = local[1];
-                Ok(Span::new(self.source, key.span.start, next_key.span.start))
-            }
-        }
-    }
-
-    /// The start of the line after the one holding `end`, when only blanks or a comment follow
-    /// `end` there; at the end of a text without a final line break, its end, with
-    /// `break_first` set.
     fn line_after(&self, end: usize) -> Result<(Span, bool), String> {
-        let rest = &self.text[end..];
-        let line_length = rest.find('\n').unwrap_or(rest.len());
-        let after = rest[..line_length].trim_start();
-        if !after.is_empty() && !after.starts_with('#') {
-            return Err(format!(
-                "`{}` follows it on the same line",
-                after.trim_end()
-            ));
-        }
-        match rest.find('\n') {
-            Some(at) => Ok((self.point(end + at + 1), false)),
-            None => Ok((self.point(self.text.len()), true)),
-        }
+        line_after(self.text, self.source, end)
     }
 
     fn point(&self, offset: usize) -> Span {
         Span::new(self.source, offset, offset)
+    }
+}
+
+/// The start of the line after the one holding `end`, when only blanks or a comment follow
+/// `end` there; at the end of a text without a final line break, its end, with
+/// `break_first` set.
+fn line_after(text: &str, source: SourceId, end: usize) -> Result<(Span, bool), String> {
+    let rest = &text[end..];
+    let line_length = rest.find('\n').unwrap_or(rest.len());
+    let after = rest[..line_length].trim_start();
+    if !after.is_empty() && !after.starts_with('#') {
+        return Err(format!(
+            "`{}` follows it on the same line",
+            after.trim_end()
+        ));
+    }
+    match rest.find('\n') {
+        Some(at) => Ok((Span::new(source, end + at + 1, end + at + 1), false)),
+        None => Ok((Span::new(source, text.len(), text.len()), true)),
     }
 }
 
@@ -834,7 +860,7 @@ mod tests {
             let (_, definition) = &services[service];
             let (key, _) = definition.entry("privileged").expect("privileged");
             layout
-                .removal(key.span)
+                .removal(key.span, text)
                 .map(|span| &text[span.start..span.end])
         };
 
