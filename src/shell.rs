@@ -227,6 +227,10 @@ static ANALYSED: Mutex<AnalysedScripts> = Mutex::new(AnalysedScripts::new());
 /// How much script text the cache of analysed scripts holds before it starts over.
 const MAX_CACHED_SCRIPT_BYTES: usize = 2 * 1024 * 1024;
 
+/// How many scripts seen once the cache remembers before it starts over: a long-running server
+/// sees a new script at every edit of a RUN line.
+const MAX_SEEN_SCRIPTS: usize = 100_000;
+
 /// The commands of scripts already analysed, by script text. Variants of one
 /// image (`17/bookworm`, `16/bookworm`) repeat whole RUN scripts, and a Dockerfile built with
 /// Compose `build.args` is modelled twice; parsing a script is most of the cost of a lint.
@@ -260,6 +264,9 @@ impl AnalysedScripts {
         let mut hasher = DefaultHasher::new();
         script.hash(&mut hasher);
         let seen = self.seen.get_or_insert_with(HashSet::new);
+        if seen.len() >= MAX_SEEN_SCRIPTS {
+            seen.clear();
+        }
         if seen.insert(hasher.finish()) {
             return;
         }
@@ -1080,6 +1087,19 @@ mod tests {
                 words.map(|word| &script[word.range.clone()]).collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn the_cache_of_analysed_scripts_stays_bounded_when_every_script_is_new() {
+        let mut cache = AnalysedScripts::new();
+
+        for index in 0..MAX_SEEN_SCRIPTS + 10 {
+            cache.insert(&format!("echo {index}"), &[]);
+        }
+
+        let seen = cache.seen.as_ref().map_or(0, HashSet::len);
+        assert!(seen <= MAX_SEEN_SCRIPTS, "{seen} scripts remembered");
+        assert!(cache.by_script.is_none_or(|kept| kept.is_empty()));
     }
 
     #[test]
