@@ -440,7 +440,6 @@ impl Run {
     }
 
     fn add_batch(&mut self, pending: &[Pending], options: &LintOptions) -> Result<(), LintError> {
-        self.probe_folders(pending);
         let mut limits = Vec::with_capacity(pending.len());
         for file in pending {
             limits.push(self.size_limit(&file.path)?);
@@ -518,22 +517,6 @@ impl Run {
         self.parsed_composes.clear();
         self.project_files.clear();
         Ok(())
-    }
-
-    /// Asks the file-system questions of a batch on every core, so the run's thread finds the
-    /// answers remembered: each file's canonical path and its folder's configuration file.
-    fn probe_folders(&self, pending: &[Pending]) {
-        let probes = self.resolver.probes();
-        parallel::map(pending, |file| {
-            if file.text.is_some() {
-                return;
-            }
-            let absolute = absolute(&file.path);
-            if let Some(folder) = absolute.parent() {
-                probes.probe(folder);
-            }
-            crate::paths::canonical(&absolute);
-        });
     }
 
     /// Loads the projects of linted Compose files on every core, then adds them in order.
