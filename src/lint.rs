@@ -280,14 +280,6 @@ struct AnalysedDockerfile {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Where the Compose files that may build a linted Dockerfile are looked for.
-enum ContextSearch {
-    /// Every Compose file of the repository with this root.
-    Repository(PathBuf),
-    /// The Compose files in this folder itself.
-    Folder(PathBuf),
-}
-
 /// A source whose comments can suppress diagnostics.
 enum Commentable {
     Dockerfile { instructions: Vec<Span> },
@@ -734,43 +726,25 @@ impl Run {
     /// the repository (`.gitignore` honoured), or outside a repository the Compose files in its
     /// folder and the folders above it, up to the working directory.
     fn read_context(&mut self, options: &LintOptions) {
-        // The repository of each folder, and the Compose files of each folder searched, are
-        // found on every core; the candidates keep the order of the folders.
-        let folders = std::mem::take(&mut self.linted_dockerfile_folders);
-        let roots = parallel::map(&folders, |folder| discover::repository_root(folder));
-        let mut searches = Vec::new();
+        let mut candidates = Vec::new();
         let mut walked_roots = HashSet::new();
         let mut searched_folders = HashSet::new();
-        for (folder, root) in folders.iter().zip(roots) {
-            if let Some(root) = root {
+        let folders = std::mem::take(&mut self.linted_dockerfile_folders);
+        for folder in folders {
+            if let Some(root) = discover::repository_root(&folder) {
                 if walked_roots.insert(root.clone()) {
-                    searches.push(ContextSearch::Repository(root));
-                }
-                continue;
-            }
-            for ancestor in discover::folders_up_to_root(folder) {
-                if searched_folders.insert(ancestor.clone()) {
-                    searches.push(ContextSearch::Folder(ancestor));
-                }
-            }
-        }
-        let in_folders = parallel::map(&searches, |search| match search {
-            ContextSearch::Folder(folder) => discover::compose_files_in(folder),
-            ContextSearch::Repository(_) => Vec::new(),
-        });
-
-        let mut candidates = Vec::new();
-        for (search, found) in searches.iter().zip(in_folders) {
-            match search {
-                ContextSearch::Folder(_) => candidates.extend(found),
-                // A repository is walked on every core by the walk itself.
-                ContextSearch::Repository(root) => {
-                    let discovery = discover::walk(root);
+                    let discovery = discover::walk(&root);
                     let composes = discovery
                         .files
                         .into_iter()
                         .filter(|found| found.kind == Kind::Compose);
                     candidates.extend(composes.map(|found| found.path));
+                }
+                continue;
+            }
+            for ancestor in discover::folders_up_to_root(&folder) {
+                if searched_folders.insert(ancestor.clone()) {
+                    candidates.extend(discover::compose_files_in(&ancestor));
                 }
             }
         }
