@@ -50,7 +50,8 @@ pub fn replace_in_item(
 }
 
 /// Removes the entry of `key` from `service` where it is written (an anchor, an `extends`
-/// base: `written_in` says which).
+/// base: `written_in` says which). The loader works out removals only for the keys in
+/// [`crate::model::layout::REMOVABLE_KEYS`]; a rule that removes another key adds it there.
 pub fn remove_key(service: &Service, key: &str) -> Result<Vec<Edit>, String> {
     let Some(removal) = service.layout.removal(key) else {
         return Err(format!("service `{}` has no `{key}`", service.name));

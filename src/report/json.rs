@@ -87,7 +87,7 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
 /// report of a few on the calling thread alone.
 const DIAGNOSTICS_PER_CHUNK: usize = 256;
 
-/// The report as one text (see [`write`]).
+/// The report as one text (see [`write()`]).
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let mut text = Vec::new();
     write(sources, diagnostics, &mut text).expect("writing to memory does not fail");
