@@ -62,9 +62,10 @@ pub(super) fn prepare(
         ..
     } = finder;
 
-    // Texts are replaced first, at the positions as read. Values are taken out per collection,
-    // the deepest collections first, so no removal shifts a position still to be used; one pass
-    // over a collection takes out all its values, however many.
+    // Texts are replaced first, at the positions as read. Values are then taken out per
+    // collection, from the end of the document backwards and each collection after those inside
+    // it, so no removal shifts a position still to be used; one pass over a collection takes out
+    // all its values, however many.
     let mut removals: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     for change in changes {
         let Some((&last, parent)) = change.positions.split_last() else {
@@ -84,6 +85,7 @@ pub(super) fn prepare(
             remove_positions(collection, &positions);
         }
     }
+
     Prepared {
         root: document,
         resets,
