@@ -182,8 +182,6 @@ struct Run {
     linted_dockerfiles: PathSet,
     /// Compose documents parsed ahead of loading their projects.
     parsed_composes: compose_loader::ParsedDocuments,
-    /// The files of the project of each linted Compose file of a batch, found while reading it.
-    project_files: SourceMap<Vec<PathBuf>>,
     /// The command line's size limit, which replaces the configured ones.
     max_file_size: Option<u64>,
 }
@@ -471,15 +469,12 @@ impl Run {
                 }
             };
             if let Some(id) = self.add_linted_source(source, file.kind) {
-                added.push((id, file.kind));
-                if file.kind == Kind::Compose {
-                    self.project_files.insert(id, project);
-                }
+                added.push((id, file.kind, project));
             }
         }
 
         let sources = &self.sources;
-        let parsed = parallel::map(&added, |&(id, kind)| {
+        let parsed = parallel::map(&added, |&(id, kind, _)| {
             let text = &sources.get(id).text;
             match kind {
                 Kind::Dockerfile => Parsed::Dockerfile(analyse_dockerfile(id, text)),
@@ -489,12 +484,12 @@ impl Run {
 
         let mut dockerfiles = Vec::new();
         let mut composes = Vec::new();
-        for ((id, _), parsed) in added.into_iter().zip(parsed) {
+        for ((id, _, project), parsed) in added.into_iter().zip(parsed) {
             match parsed {
                 Parsed::Dockerfile(analysed) => dockerfiles.push((id, analysed)),
                 Parsed::Compose(document) => {
                     self.parsed_composes.insert(id, document);
-                    composes.push(id);
+                    composes.push((id, project));
                 }
             }
         }
@@ -505,9 +500,8 @@ impl Run {
             }
             self.add_analysed_dockerfile(id, absolute, analysed);
         }
-        self.add_composes(&composes, &options.load);
+        self.add_composes(composes, &options.load);
         self.parsed_composes.clear();
-        self.project_files.clear();
         Ok(())
     }
 
@@ -516,15 +510,16 @@ impl Run {
     /// Each project reads the files it needs beyond the run's sources through a view of its own.
     /// One that read files is added only when no project before it in this call did too (the
     /// ids it gave them are still free); otherwise it is loaded again, now seeing the files the
-    /// earlier ones read. Either way the result is the one of loading them one by one.
-    fn add_composes(&mut self, composes: &[SourceId], load: &LoadOptions) {
+    /// earlier ones read. Either way the result is the one of loading them one by one. Each
+    /// file comes with the files of its project, found as it was read.
+    fn add_composes(&mut self, composes: Vec<(SourceId, Vec<PathBuf>)>, load: &LoadOptions) {
         // A file among the files of a project planned before it (an override beside its default
         // file) is most likely linted with that project; it is loaded, in its turn, only when
         // that project did not take it.
         let mut plans = Vec::new();
         let mut planned_files = PathSet::default();
         let mut order = Vec::new();
-        for &id in composes {
+        for (id, files) in composes {
             let absolute = &self.sources.get(id).path;
             if self.composes_by_path.contains(absolute) {
                 continue;
@@ -533,10 +528,6 @@ impl Run {
                 order.push(Err(id));
                 continue;
             }
-            let files = match self.project_files.remove(&id) {
-                Some(files) => files,
-                None => compose_loader::project::project_files(absolute),
-            };
             planned_files.extend(files.iter().cloned());
             order.push(Ok(plans.len()));
             plans.push(self.plan_project(&files, id));
