@@ -87,13 +87,6 @@ fn json_fix<'a>(sources: &'a Sources, fix: &'a Fix) -> JsonFix<'a> {
 /// report of a few on the calling thread alone.
 const DIAGNOSTICS_PER_CHUNK: usize = 256;
 
-/// The report as one text (see [`write()`]).
-pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    let mut text = Vec::new();
-    write(sources, diagnostics, &mut text).expect("writing to memory does not fail");
-    String::from_utf8(text).expect("serde_json writes UTF-8")
-}
-
 /// Writes the report, pretty-printed as `serde_json` prints it. Chunks of diagnostics are
 /// serialised on every core, a few at a time, and each is indented into place in one pass over
 /// its text (JSON strings hold no raw line breaks, so every line break is serde_json's own)
@@ -221,7 +214,10 @@ mod tests {
                 .collect(),
         };
         let expected = serde_json::to_string_pretty(&report).expect("serialises") + "\n";
-        (render(&sources, &diagnostics), expected)
+        let mut written = Vec::new();
+        write(&sources, &diagnostics, &mut written).expect("writing to memory does not fail");
+        let written = String::from_utf8(written).expect("serde_json writes UTF-8");
+        (written, expected)
     }
 
     #[test]
