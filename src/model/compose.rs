@@ -249,7 +249,7 @@ struct Loader<'a> {
     included: HashMap<include::IncludeKey, Option<Rc<Node>>>,
     /// Every file the project read, in the order first read.
     files: Vec<SourceId>,
-    /// How each file is written, read on first use by a service's layout.
+    /// How each file is written, read as the file is parsed, for the services' layouts.
     layouts: SourceMap<Option<Rc<layout::DocumentLayout>>>,
 }
 

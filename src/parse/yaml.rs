@@ -175,6 +175,12 @@ mod tests {
         &node.as_scalar().expect("a scalar").text
     }
 
+    /// The text and kind of the scalar under `key` of a mapping.
+    fn scalar_kind<'a>(root: &'a Node, key: &str) -> (&'a str, ScalarKind) {
+        let scalar = root.get(key).and_then(Node::as_scalar).expect("a scalar");
+        (scalar.text.as_str(), scalar.kind)
+    }
+
     fn keys(node: &Node) -> Vec<&str> {
         let entries = node.as_mapping().expect("a mapping");
         entries.iter().map(|(key, _)| scalar_text(key)).collect()
@@ -469,10 +475,7 @@ mod tests {
 
         let root = parse_ok(text);
 
-        let kind_of = |key: &str| {
-            let scalar = root.get(key).and_then(Node::as_scalar).expect("a scalar");
-            (scalar.text.as_str(), scalar.kind)
-        };
+        let kind_of = |key: &str| scalar_kind(&root, key);
         assert_eq!(kind_of("a"), ("12", ScalarKind::String));
         assert_eq!(kind_of("b"), ("1", ScalarKind::Integer));
         assert_eq!(kind_of("c"), ("1", ScalarKind::Float));
@@ -495,10 +498,7 @@ mod tests {
 
         let root = parse_ok(text);
 
-        let kind_of = |key: &str| {
-            let scalar = root.get(key).and_then(Node::as_scalar).expect("a scalar");
-            (scalar.text.as_str(), scalar.kind)
-        };
+        let kind_of = |key: &str| scalar_kind(&root, key);
         assert_eq!(kind_of("a"), ("inf", ScalarKind::String));
         assert_eq!(kind_of("b"), ("NaN", ScalarKind::String));
         assert_eq!(kind_of("c"), ("infinity", ScalarKind::String));
