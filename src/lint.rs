@@ -267,7 +267,7 @@ fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> Pr
 /// What the parallel part of a run makes of one linted file.
 enum Parsed {
     Dockerfile(AnalysedDockerfile),
-    Compose(Result<parse::yaml::Node, parse::yaml::YamlError>),
+    Compose(Result<parse::yaml::Documents, parse::yaml::YamlError>),
 }
 
 /// A Dockerfile parsed and modelled; all of it depends on the file alone.
@@ -478,7 +478,7 @@ impl Run {
             let text = &sources.get(id).text;
             match kind {
                 Kind::Dockerfile => Parsed::Dockerfile(analyse_dockerfile(id, text)),
-                Kind::Compose => Parsed::Compose(parse::yaml::parse(id, text)),
+                Kind::Compose => Parsed::Compose(parse::yaml::parse_documents(id, text)),
             }
         });
 

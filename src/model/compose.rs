@@ -81,7 +81,7 @@ pub fn load_project(sources: &mut Sources, files: &[SourceId], options: &LoadOpt
 
 /// YAML documents parsed ahead of loading, by source: a run parses all its Compose files on
 /// every core first, then loads their projects one by one.
-pub type ParsedDocuments = SourceMap<Result<Node, yaml::YamlError>>;
+pub type ParsedDocuments = SourceMap<Result<yaml::Documents, yaml::YamlError>>;
 
 /// Loads a project like [`load_project`], taking the documents in `parsed` instead of parsing
 /// those files again; files not in it are parsed as usual.
@@ -115,6 +115,7 @@ pub fn load_in_view(
         diagnostics: Vec::new(),
         documents: SourceMap::default(),
         parsed,
+        later_documents: SourceMap::default(),
         environments: Vec::new(),
         prepared: HashMap::new(),
         base_dirs: SourceMap::default(),
@@ -237,6 +238,9 @@ struct Loader<'a> {
     documents: SourceMap<Option<Rc<Node>>>,
     /// Documents parsed before loading began, taken on first use.
     parsed: ParsedDocuments,
+    /// The documents after the first of a multi-document file, parsed with it and taken when the
+    /// file is prepared.
+    later_documents: SourceMap<Vec<Node>>,
     environments: Vec<Variables>,
     prepared: HashMap<(SourceId, EnvironmentId), Option<Rc<PreparedFile>>>,
     /// The folder relative paths in a file count from: the project directory for the project's
@@ -393,14 +397,12 @@ impl Loader<'_> {
     }
 
     fn parse_document(&mut self, id: SourceId) -> Option<Node> {
-        // LIMITATION: only the first YAML document of a file is read; Compose merges every
-        // document of a multi-document file in turn.
         let parsed = match self.parsed.remove(&id) {
             Some(parsed) => parsed,
-            None => yaml::parse(id, &self.sources.get(id).text),
+            None => yaml::parse_documents(id, &self.sources.get(id).text),
         };
-        let root = match parsed {
-            Ok(root) => root,
+        let documents = match parsed {
+            Ok(documents) => documents,
             Err(error) => {
                 let message = format!("cannot parse {}: {}", self.display(id), error.message);
                 self.report(error.span, message);
@@ -408,18 +410,26 @@ impl Loader<'_> {
             }
         };
 
-        match &root.value {
-            Value::Mapping(_) => Some(root),
-            Value::Null => None,
-            _ => {
-                let message = format!(
-                    "cannot parse {}: the top level is not a mapping",
-                    self.display(id)
-                );
-                self.report(root.span, message);
-                None
-            }
+        if !documents.later.is_empty() {
+            self.later_documents.insert(id, documents.later);
         }
+        match &documents.first.value {
+            Value::Null => None,
+            _ => self.mapping_root(id, documents.first),
+        }
+    }
+
+    /// A document's root when it is a mapping, as Compose requires; reported otherwise.
+    fn mapping_root(&mut self, id: SourceId, root: Node) -> Option<Node> {
+        if matches!(root.value, Value::Mapping(_)) {
+            return Some(root);
+        }
+        let message = format!(
+            "cannot parse {}: the top level is not a mapping",
+            self.display(id)
+        );
+        self.report(root.span, message);
+        None
     }
 
     /// Compose refuses a project whose files hold nothing at all.
@@ -460,6 +470,37 @@ impl Loader<'_> {
 
     fn prepare_file(&mut self, id: SourceId, environment: EnvironmentId) -> Option<PreparedFile> {
         let document = self.take_document(id)?;
+        let (mut root, mut resets) = self.prepare_document(id, environment, document);
+
+        // Compose reads the documents of a file in turn, each merged over all that came before
+        // as an override file is: a `!reset` in a later document removes what the earlier
+        // documents and the earlier files set.
+        for later in self.later_documents.remove(&id).unwrap_or_default() {
+            let Some(later) = self.mapping_root(id, later) else {
+                continue;
+            };
+            let (later_root, later_resets) = self.prepare_document(id, environment, later);
+            for path in &later_resets {
+                merge::remove_path(&mut root, path);
+            }
+            root = self.merge_trees(&root, &later_root, Vec::new());
+            resets.extend(later_resets);
+        }
+
+        Some(PreparedFile {
+            root: Rc::new(root),
+            resets,
+        })
+    }
+
+    /// One document of file `id` interpolated, its `!reset` values taken out and its includes
+    /// merged in; with the paths its resets remove from what came before.
+    fn prepare_document(
+        &mut self,
+        id: SourceId,
+        environment: EnvironmentId,
+        document: Node,
+    ) -> (Node, ResetPaths) {
         let variables = &self.environments[environment];
         let lookup = |name: &str| variables.lookup(name);
         let prepared = prepare::prepare(document, &lookup, &self.sources.get(id).text);
@@ -470,10 +511,7 @@ impl Loader<'_> {
         }
 
         self.apply_includes(id, environment, &mut root, &resets);
-        Some(PreparedFile {
-            root: Rc::new(root),
-            resets,
-        })
+        (root, resets)
     }
 
     /// Resolves the `extends` of every service of `tree`, a prepared copy of `file`.
@@ -1562,6 +1600,70 @@ mod tests {
         assert_eq!(
             item_texts(project.service("init").cap_drop.as_ref()),
             ["ALL"]
+        );
+    }
+
+    #[test]
+    fn later_documents_of_a_file_merge_over_the_earlier_ones() {
+        let text = "services:\n  app:\n    image: alpine\n    cap_drop: [ALL]\n---\nservices:\n  \
+                    app:\n    privileged: true\n  worker:\n    image: alpine\n";
+        let project = load_project(&[("compose.yaml", text)]);
+
+        project.assert_clean();
+        assert_eq!(project.names(), ["app", "worker"]);
+        let app = project.service("app");
+        assert_eq!(item_texts(app.cap_drop.as_ref()), ["ALL"]);
+        let privileged = app
+            .privileged
+            .as_ref()
+            .expect("privileged from the second document");
+        assert_eq!(project.line(privileged.span), 8);
+        assert_eq!(project.text(privileged.span), "true");
+    }
+
+    #[test]
+    fn a_reset_in_a_later_document_removes_earlier_documents_and_files() {
+        let project = load_merged(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    image: alpine\n    cap_add: [SYS_ADMIN]\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  app:\n    cap_add: [NET_ADMIN]\n    user: \"1000\"\n---\n\
+                     services:\n  app:\n    cap_add: !reset []\n",
+                ),
+            ],
+            2,
+        );
+
+        project.assert_clean();
+        let app = project.service("app");
+        assert!(
+            app.cap_add.is_none(),
+            "{:?}",
+            item_texts(app.cap_add.as_ref())
+        );
+        assert_eq!(
+            app.user.as_ref().map(|user| project.text(user.span)),
+            Some("\"1000\"")
+        );
+    }
+
+    #[test]
+    fn a_later_document_that_is_not_a_mapping_is_reported() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  app:\n    image: alpine\n---\n- privileged\n",
+        )]);
+
+        assert_eq!(project.names(), ["app"]);
+        let errors = project.parse_errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].ends_with("the top level is not a mapping"),
+            "{errors:?}"
         );
     }
 

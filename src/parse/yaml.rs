@@ -92,13 +92,26 @@ impl Node {
     }
 }
 
-/// Parses one YAML document.
-///
-/// Multi-document input yields its first document that is not null: Compose reads one document
-/// per file, and the first is what a reader sees; later documents are still checked for errors.
-/// An empty document is [`Value::Null`].
-pub fn parse(source: SourceId, text: &str) -> Result<Node, YamlError> {
+/// The documents of a YAML stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Documents {
+    /// The first document that is not null; [`Value::Null`] when there is none.
+    pub first: Node,
+    /// The documents after it that are not null, in order. Compose reads each in turn and
+    /// merges it over the ones before, as it merges an override file.
+    pub later: Vec<Node>,
+}
+
+/// Parses every document of `text`. An empty document is [`Value::Null`]. Anchors are local to
+/// the document that defines them.
+pub fn parse_documents(source: SourceId, text: &str) -> Result<Documents, YamlError> {
     builder::build(source, text)
+}
+
+/// Parses the first document of `text` that is not null, still checking the later ones for
+/// errors: what a reader of a single-document file sees.
+pub fn parse(source: SourceId, text: &str) -> Result<Node, YamlError> {
+    parse_documents(source, text).map(|documents| documents.first)
 }
 
 /// The reason in a message worded by the YAML library (or in its style), as a diagnostic shows

@@ -12,7 +12,7 @@ use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span as Ev
 
 use super::keys::{self, KeyPrint, KeyPrints, PrintTag, ScalarFacts, print_tag};
 use super::scalars::{self, Resolved, Shape, TagClass};
-use super::{Node, Scalar, ScalarKind, Value, YamlError};
+use super::{Documents, Node, Scalar, ScalarKind, Value, YamlError};
 use crate::source::{SourceId, Span};
 use crate::work;
 
@@ -35,8 +35,8 @@ const MAX_ANCHORED_EVENTS: usize = 1_000_000;
 
 const MERGE_ERROR: &str = "a merge key (`<<`) merges this value, but only mappings can be merged";
 
-/// Builds the first document of `text`; later documents are read for their errors only.
-pub(super) fn build(source: SourceId, text: &str) -> Result<Node, YamlError> {
+/// Builds the documents of `text`: the first that is not null, and every later one that is not.
+pub(super) fn build(source: SourceId, text: &str) -> Result<Documents, YamlError> {
     let mut builder = Builder {
         source,
         text,
@@ -49,19 +49,23 @@ pub(super) fn build(source: SourceId, text: &str) -> Result<Node, YamlError> {
         open_anchors: 0,
         documents: 0,
         first: None,
+        later: Vec::new(),
     };
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|error| builder.scan_error(&error))?;
         builder.read(event, span)?;
     }
 
-    let root = builder.first.flatten();
-    Ok(root.unwrap_or(Node {
+    let first = builder.first.flatten().unwrap_or(Node {
         value: Value::Null,
         span: Span::new(source, 0, 0),
         used_at: None,
         tag: None,
-    }))
+    });
+    Ok(Documents {
+        first,
+        later: builder.later,
+    })
 }
 
 struct Builder<'a> {
@@ -80,6 +84,8 @@ struct Builder<'a> {
     documents: usize,
     /// The first document's root once read: `Some(None)` when it was a tagged null.
     first: Option<Option<Node>>,
+    /// The roots of the documents after the first, those that are not null.
+    later: Vec<Node>,
 }
 
 /// Running totals over the events read, and the events aliases replayed.
@@ -781,6 +787,9 @@ impl<'a> Builder<'a> {
 
     fn finish_document(&mut self, built: Built<'a>) {
         if self.first.is_some() {
+            if built.node.value != Value::Null {
+                self.later.push(built.node);
+            }
             return;
         }
         if built.node.value != Value::Null {
