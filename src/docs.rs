@@ -147,8 +147,9 @@ pub fn how_to_suppress(doc: &RuleDoc) -> String {
     }
     if doc.targets.contains(&"compose") {
         text.push_str(&format!(
-            "In a Compose file, on the line above the service or key it concerns; \
-             `ignore-file=` at the top covers the whole file:\n\n```yaml\nservices:\n  \
+            "In a Compose file, on the line above the service or key it concerns or after the \
+             key on its own line; `ignore-file=` at the top covers the whole file:\n\n\
+             ```yaml\nservices:\n  \
              # escalint ignore={name} reason=\"why it is acceptable here\"\n  app:\n    \
              image: registry.example/app:1.4\n```\n\n"
         ));

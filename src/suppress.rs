@@ -102,8 +102,9 @@ pub fn find_in_dockerfile(source: SourceId, text: &str, instructions: &[Span]) -
     found
 }
 
-/// The suppression comments of a Compose file: each covers the key (or list item) on the next
-/// line that is not a comment, with everything indented below it.
+/// The suppression comments of a Compose file: a comment line covers the key (or list item) on
+/// the next line that is not a comment, a comment after a key on its own line covers that key;
+/// each with everything indented below it.
 pub fn find_in_compose(source: SourceId, text: &str) -> Vec<Found> {
     if !names_escalint(text) {
         return Vec::new();
@@ -115,10 +116,19 @@ pub fn find_in_compose(source: SourceId, text: &str) -> Vec<Found> {
         .map_or(text.len(), |line| line.start);
     let mut found = Vec::new();
     for (index, line) in lines.iter().enumerate() {
-        if !line.text.trim_start().starts_with('#') {
-            continue;
-        }
-        let Some(comment) = parse_comment(source, line) else {
+        let is_comment_line = line.text.trim_start().starts_with('#');
+        let comment_line = if is_comment_line {
+            *line
+        } else {
+            let Some(start) = trailing_comment_start(line.text) else {
+                continue;
+            };
+            Line {
+                start: line.start + start,
+                text: &line.text[start..],
+            }
+        };
+        let Some(comment) = parse_comment(source, &comment_line) else {
             continue;
         };
         let comment = match comment {
@@ -139,7 +149,12 @@ pub fn find_in_compose(source: SourceId, text: &str) -> Vec<Found> {
             continue;
         }
 
-        match yaml_node_after(&lines, index) {
+        let node = if is_comment_line {
+            yaml_node_after(&lines, index)
+        } else {
+            Some(yaml_node_at(&lines, index))
+        };
+        match node {
             Some(node) => found.push(Found::Suppression(comment.covering(node))),
             None => found.push(Found::Malformed {
                 span: comment.span,
@@ -308,6 +323,7 @@ impl Suppression {
 }
 
 /// One physical line: its start offset and text without the line break.
+#[derive(Clone, Copy)]
 struct Line<'a> {
     start: usize,
     text: &'a str,
@@ -491,18 +507,48 @@ fn tokens(text: &str, start: usize) -> Vec<Result<Token<'_>, String>> {
     tokens
 }
 
-/// The byte range of the YAML node that starts on the first content line after `comment`: the
-/// line itself and every following line indented deeper (or, for a key, a list at the key's
-/// own indentation, which YAML allows).
-// LIMITATION: the node is found by indentation, not from the YAML tree, so a flow collection
-// that continues on a less indented line ends early, and a trailing `# escalint` comment on a
-// key's own line is not read.
+/// Where a YAML comment starts on a content line: at a `#` after a space or tab, outside
+/// quotes. `None` when the line has no comment.
+// LIMITATION: quotes are followed within the line only, so a `#` on a later line of a quoted
+// scalar that spans lines is taken for a comment; only one that reads `# escalint` matters.
+fn trailing_comment_start(line: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut previous = ' ';
+    let mut characters = line.char_indices();
+    while let Some((index, character)) = characters.next() {
+        match (quote, character) {
+            (None, '#') if previous == ' ' || previous == '\t' => return Some(index),
+            (None, '\'' | '"') if matches!(previous, ' ' | '\t' | ':' | '-' | '[' | '{' | ',') => {
+                quote = Some(character);
+            }
+            (Some('"'), '\\') => {
+                characters.next();
+            }
+            (Some(open), _) if character == open => quote = None,
+            _ => {}
+        }
+        previous = character;
+    }
+    None
+}
+
+/// The byte range of the YAML node that starts on the first content line after `comment`.
 fn yaml_node_after(lines: &[Line<'_>], comment: usize) -> Option<std::ops::Range<usize>> {
-    let (first, line) = lines
+    let (first, _) = lines
         .iter()
         .enumerate()
         .skip(comment + 1)
         .find(|(_, line)| is_content(line.text))?;
+    Some(yaml_node_at(lines, first))
+}
+
+/// The byte range of the YAML node that starts on line `first`: the line itself and every
+/// following line indented deeper (or, for a key, a list at the key's own indentation, which
+/// YAML allows).
+// LIMITATION: the node is found by indentation, not from the YAML tree, so a flow collection
+// that continues on a less indented line ends early.
+fn yaml_node_at(lines: &[Line<'_>], first: usize) -> std::ops::Range<usize> {
+    let line = &lines[first];
     let indent = indentation(line.text);
     let is_list_item = line.text.trim_start().starts_with('-');
     let start = line.start + indent;
@@ -520,7 +566,7 @@ fn yaml_node_after(lines: &[Line<'_>], comment: usize) -> Option<std::ops::Range
         }
         end = next.start + next.text.len();
     }
-    Some(start..end)
+    start..end
 }
 
 fn indentation(text: &str) -> usize {
@@ -661,6 +707,36 @@ mod tests {
         let found = suppressions(find_in_compose(SOURCE, text));
 
         assert_eq!(found[0].covers, key..user);
+    }
+
+    #[test]
+    fn a_compose_suppression_after_a_key_covers_that_key() {
+        let text = "services:\n  web:\n    user: root # escalint ignore=root-user\n    \
+                    cap_drop:  # escalint ignore=cap-drop-all-missing reason=\"vendor\"\n    \
+                    - NET_RAW\n  db:\n    image: postgres\n";
+        let user = text.find("user").expect("user");
+        let cap_drop = text.find("    cap_drop").expect("cap_drop");
+        let db = text.find("  db:").expect("db");
+
+        let found = suppressions(find_in_compose(SOURCE, text));
+
+        assert_eq!(found.len(), 2);
+        // A covered range ends one past the node, for diagnostics with an empty span at its end.
+        assert_eq!(found[0].covers, user..cap_drop);
+        assert_eq!(
+            found[0].span.start,
+            text.find("# escalint ignore=root").expect("comment")
+        );
+        assert_eq!(found[1].covers, cap_drop + 4..db);
+        assert_eq!(found[1].reason.as_deref(), Some("vendor"));
+    }
+
+    #[test]
+    fn a_hash_inside_quotes_or_a_word_is_no_comment() {
+        let text = "services:\n  web:\n    command: \"echo # escalint ignore=root-user\"\n    \
+                    entrypoint: 'a # escalint ignore=root-user'\n    image: app#escalint\n";
+
+        assert_eq!(find_in_compose(SOURCE, text), Vec::new());
     }
 
     #[test]
