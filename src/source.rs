@@ -74,7 +74,12 @@ impl Source {
         // Counted first, so a run holding every file's index keeps no room to grow in it.
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
         let mut line_starts = Vec::with_capacity(lines);
-        line_starts.push(0);
+        // A byte order mark is no character an editor shows: the first line starts after it.
+        line_starts.push(if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        });
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|offset| offset + 1));
         Self {
             display,
@@ -86,7 +91,7 @@ impl Source {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.text.len()).max(self.line_starts[0]);
         let line_index = match self.line_starts.binary_search(&offset) {
             Ok(index) => index,
             Err(index) => index - 1,
@@ -233,6 +238,25 @@ mod tests {
 
     fn source(path: &str) -> Source {
         Source::new(path.to_owned(), PathBuf::from(path), String::new())
+    }
+
+    #[test]
+    fn columns_and_the_first_line_leave_out_a_byte_order_mark() {
+        let text = "\u{feff}FROM alpine\nUSER 0\n";
+        let source = Source::new(
+            "Dockerfile".to_owned(),
+            PathBuf::from("Dockerfile"),
+            text.into(),
+        );
+
+        assert_eq!(source.line_column(0), (1, 1));
+        assert_eq!(source.line_column(text.find("FROM").expect("FROM")), (1, 1));
+        assert_eq!(
+            source.line_column(text.find("alpine").expect("alpine")),
+            (1, 6)
+        );
+        assert_eq!(source.line_column(text.find("USER").expect("USER")), (2, 1));
+        assert_eq!(&text[source.line_range(1)], "FROM alpine");
     }
 
     #[test]

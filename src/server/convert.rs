@@ -76,7 +76,8 @@ fn percent_decode(text: &str) -> Vec<u8> {
 pub fn position(source: &Source, offset: usize) -> Position {
     let offset = floor_char_boundary(&source.text, offset);
     let (line, _) = source.line_column(offset);
-    let line_start = source.line_range(line).start;
+    // Never before the line's start: the first line starts after a byte order mark.
+    let line_start = source.line_range(line).start.min(offset);
     let units = source.text[line_start..offset].encode_utf16().count();
     Position::new(to_u32(line - 1), to_u32(units))
 }
@@ -179,6 +180,22 @@ mod tests {
             offset(&source.text, Position::new(1, 24)),
             start,
             "the reverse conversion lands on the same byte"
+        );
+    }
+
+    #[test]
+    fn positions_leave_out_a_byte_order_mark() {
+        let text = "\u{feff}FROM alpine\n";
+        let source = Source::new(
+            "Dockerfile".into(),
+            PathBuf::from("/x/Dockerfile"),
+            text.into(),
+        );
+
+        assert_eq!(position(&source, 0), Position::new(0, 0));
+        assert_eq!(
+            position(&source, text.find("alpine").expect("alpine")),
+            Position::new(0, 5)
         );
     }
 
