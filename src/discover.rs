@@ -71,7 +71,8 @@ pub fn classify(file_name: &str) -> Option<Kind> {
     is_dockerfile.then_some(Kind::Dockerfile)
 }
 
-/// `compose.yaml`, `docker-compose.yml`, `compose.override.yaml`, `docker-compose.prod.yml`, ...
+/// `compose.yaml`, `docker-compose.yml`, `compose.override.yaml`, `docker-compose.prod.yml`,
+/// `docker-compose-dev.yml`, ...
 pub fn is_compose_name(name: &str) -> bool {
     let Some(stem) = name
         .strip_suffix(".yaml")
@@ -80,7 +81,7 @@ pub fn is_compose_name(name: &str) -> bool {
         return false;
     };
     let base = stem.split('.').next().unwrap_or(stem);
-    base == "compose" || base == "docker-compose"
+    base == "compose" || base == "docker-compose" || base.starts_with("docker-compose-")
 }
 
 /// The kind of a file named on the command line: YAML is Compose, anything else a Dockerfile.
@@ -285,6 +286,8 @@ mod tests {
             "docker-compose.override.yml",
             "compose.prod.yaml",
             "docker-compose.ci.yml",
+            "docker-compose-dev.yml",
+            "docker-compose-local.yaml",
         ] {
             assert_eq!(classify(name), Some(Kind::Compose), "{name}");
         }
@@ -297,6 +300,7 @@ mod tests {
             "docker-compose.yml.bak",
             "composer.yaml",
             "common.yaml",
+            "docker-compose-.txt",
         ] {
             assert_eq!(classify(name), None, "{name}");
         }
