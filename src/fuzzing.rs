@@ -77,14 +77,16 @@ pub fn shell(script: &str) {
         assert!(script.get(step.mode_range.clone()).is_some());
     }
 
-    // The model skips the parse of scripts this look rejects: it must see every step and sudo.
+    // The model skips the parse of scripts this look rejects: it must see every step, sudo and
+    // account given uid 0.
     let runs_sudo = commands
         .iter()
         .any(|command| command.program() == Some("sudo"));
-    if runs_sudo || !steps.is_empty() {
+    let gives_uid_zero = !crate::model::accounts::uid_zero_accounts(&commands).is_empty();
+    if runs_sudo || gives_uid_zero || !steps.is_empty() {
         assert!(
             crate::model::dockerfile::may_hold_steps(script),
-            "a script with a setuid step or sudo would be skipped"
+            "a script with a setuid step, sudo or a uid 0 account would be skipped"
         );
     }
 }

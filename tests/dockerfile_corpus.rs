@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use escalint::model::accounts;
 use escalint::model::dockerfile as dockerfile_model;
 use escalint::model::mode;
 use escalint::parse::dockerfile::parse;
@@ -196,7 +197,8 @@ fn skipped_run_scripts_hold_no_step_and_no_sudo() {
             let holds_sudo = commands
                 .iter()
                 .any(|command| command.program() == Some("sudo"));
-            if holds_sudo || !mode::mode_steps(&commands).is_empty() {
+            let gives_uid_zero = !accounts::uid_zero_accounts(&commands).is_empty();
+            if holds_sudo || gives_uid_zero || !mode::mode_steps(&commands).is_empty() {
                 hidden.push(format!("{}: {}", path.display(), script.value));
             }
         }

@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
+use crate::model::accounts;
 use crate::model::entrypoint::{self, Entrypoint, StepDown};
 use crate::model::images::is_windows_image;
 use crate::model::mode::{self, ModeStep};
 use crate::model::{Base, Dockerfile, RunOption, SetuidStep, Stage, StageUser, SudoStep, User};
 use crate::parse::dockerfile::{self as syntax, Arguments, Instruction};
 use crate::shell;
+use crate::source::Span;
 use crate::text::Text;
 
 /// Shells whose scripts are not POSIX: RUN steps after `SHELL ["powershell", ...]` are not
@@ -77,6 +79,9 @@ struct StageState {
     workdir: String,
     /// The programs the `ENTRYPOINT` runs that may be scripts from the build context.
     entrypoint_programs: Vec<String>,
+    /// Accounts earlier `RUN` steps gave uid 0, with the step's option, this stage's and its
+    /// parent stages'.
+    uid_zero_accounts: Vec<(String, Span)>,
 }
 
 impl Builder<'_> {
@@ -148,6 +153,7 @@ impl Builder<'_> {
                 copies: Vec::new(),
                 workdir: "/".to_owned(),
                 entrypoint_programs: Vec::new(),
+                uid_zero_accounts: Vec::new(),
             },
         };
 
@@ -213,7 +219,13 @@ impl Builder<'_> {
         };
 
         let text = syntax::expand_word(&word.value, escape, &state.lookup());
-        let user = User::parse(&text);
+        let mut user = User::parse(&text);
+        user.uid_zero_at = state
+            .uid_zero_accounts
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == user.name.trim())
+            .map(|(_, span)| *span);
         if user.is_windows_account() {
             state.stage.is_windows = true;
         }
@@ -278,6 +290,10 @@ impl Builder<'_> {
                 .stage
                 .sudo_steps
                 .extend(sudo_steps(&script, &commands));
+            for account in accounts::uid_zero_accounts(&commands) {
+                let span = script.source_span(account.option);
+                state.uid_zero_accounts.push((account.name, span));
+            }
         }
     }
 
@@ -578,12 +594,14 @@ fn program_name(path: &str) -> String {
     name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
 }
 
-/// Whether a RUN script may hold a setuid step or a `sudo` command. Most scripts name neither
-/// `sudo` nor a special mode, and this look at their words costs a small part of a parse that
+/// Whether a RUN script may hold a setuid step, a `sudo` command or an account given uid 0.
+/// Most scripts hold none, and this look at their words costs a small part of a parse that
 /// would find nothing.
 pub fn may_hold_steps(script: &str) -> bool {
     let literals = shell::JoinedLiterals::of(script);
-    literals.contains("sudo") || mode::may_set_special_bits(&literals)
+    literals.contains("sudo")
+        || mode::may_set_special_bits(&literals)
+        || accounts::may_give_uid_zero(&literals)
 }
 
 /// The `sudo` commands of a script, each with the program it runs when that is literal.

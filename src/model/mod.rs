@@ -1,6 +1,7 @@
 //! The model: a format-independent view of what each container will be at run time. Rules read
 //! only these types, never parser types.
 
+pub mod accounts;
 pub mod allowances;
 pub mod compose;
 pub mod dockerfile;
@@ -68,6 +69,8 @@ impl Model {
 pub struct User {
     pub name: String,
     pub group: Option<String>,
+    /// The `RUN` step that gave this account uid 0 (`useradd -o -u 0 app`), when one did.
+    pub uid_zero_at: Option<Span>,
 }
 
 impl User {
@@ -77,18 +80,23 @@ impl User {
             Some((name, group)) => Self {
                 name: name.to_owned(),
                 group: Some(group.to_owned()),
+                uid_zero_at: None,
             },
             None => Self {
                 name: text.to_owned(),
                 group: None,
+                uid_zero_at: None,
             },
         }
     }
 
-    /// Root by name or uid 0; the group does not matter (`0:1000` is root).
+    /// Root by name, uid 0 or an account given uid 0; the group does not matter (`0:1000` is
+    /// root).
     pub fn is_root(&self) -> bool {
         let name = self.name.trim();
-        name == "root" || (!name.is_empty() && name.bytes().all(|b| b == b'0'))
+        name == "root"
+            || (!name.is_empty() && name.bytes().all(|b| b == b'0'))
+            || self.uid_zero_at.is_some()
     }
 
     /// The built-in accounts of Windows containers; only Windows images have them.

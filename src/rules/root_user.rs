@@ -46,14 +46,16 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
                 return;
             }
             let message = format!(
-                "service `{name}` runs as root (`USER {}` in its Dockerfile)",
-                display_user(&stage_user.user)
+                "service `{name}` runs as root (`USER {}` in its Dockerfile{})",
+                display_user(&stage_user.user),
+                uid_zero_remark(&stage_user.user)
             );
             let diagnostic = ctx.report(NAME, service.key_span, message);
             diagnostic.related.push(Related {
                 span: stage_user.span,
                 message: "the user is set here".to_owned(),
             });
+            note_uid_zero(diagnostic, &stage_user.user);
             diagnostic
         }
         UserOrigin::Image(image) => {
@@ -96,10 +98,13 @@ fn check_stage(model: &Model, dockerfile: &Dockerfile, stage: &Stage, ctx: &mut 
                 return;
             }
             let message = format!(
-                "the image runs as root (`USER {}`)",
-                display_user(&stage_user.user)
+                "the image runs as root (`USER {}`{})",
+                display_user(&stage_user.user),
+                uid_zero_remark(&stage_user.user)
             );
-            ctx.report(NAME, stage_user.span, message)
+            let diagnostic = ctx.report(NAME, stage_user.span, message);
+            note_uid_zero(diagnostic, &stage_user.user);
+            diagnostic
         }
         UserOrigin::Image(image) => {
             if image
@@ -171,6 +176,25 @@ fn note_step_down(diagnostic: &mut Diagnostic, step_down: &StepDownOrigin<'_>) {
             };
             diagnostic.message.push_str(&clause);
         }
+    }
+}
+
+/// Why a user that is not named root is root, as the end of a message.
+fn uid_zero_remark(user: &User) -> &'static str {
+    if user.uid_zero_at.is_some() {
+        ", an account with uid 0"
+    } else {
+        ""
+    }
+}
+
+/// Points at the step that gave the user's account uid 0.
+fn note_uid_zero(diagnostic: &mut Diagnostic, user: &User) {
+    if let Some(span) = user.uid_zero_at {
+        diagnostic.related.push(Related {
+            span,
+            message: format!("`{}` is given uid 0 here", user.name.trim()),
+        });
     }
 }
 
