@@ -2,7 +2,6 @@
 //! run the rules and keep the diagnostics of the files being linted.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +18,7 @@ use crate::model::{self, BuildDockerfile, Model};
 use crate::parallel;
 use crate::parse;
 use crate::paths::{PathMap, PathSet};
+use crate::read::{read_limited, read_text};
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{
     AddedSources, Source, SourceId, SourceMap, SourceSet, Sources, SourcesView, Span,
@@ -113,8 +113,9 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
     for env_file in &options.load.env_files {
         let limit = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-        if let Err(reason) = read_text(env_file, limit) {
+        if let Err(err) = read_text(env_file, limit) {
             let path = env_file.display().to_string();
+            let reason = err.reason;
             return Err(LintError::UnreadablePath { path, reason });
         }
     }
@@ -239,7 +240,7 @@ fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> Pr
                 continue;
             }
             PlannedFile::Text(text) => Ok(text.clone()),
-            PlannedFile::OnDisk(limit) => read_text(path, *limit),
+            PlannedFile::OnDisk(limit) => read_text(path, *limit).map_err(|err| err.reason),
             PlannedFile::Unreadable(reason) => Err(reason.clone()),
         };
         match text {
@@ -393,10 +394,10 @@ impl Run {
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
         let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
-        let text = read_limited(std::io::stdin().lock(), limit, 0).map_err(|reason| {
+        let text = read_limited(std::io::stdin().lock(), limit, 0).map_err(|err| {
             LintError::UnreadablePath {
                 path: "-".to_owned(),
-                reason,
+                reason: err.reason,
             }
         })?;
 
@@ -444,7 +445,7 @@ impl Run {
                 Some(text) => Ok(text.clone()),
                 None => match overlay.get(&absolute) {
                     Some(text) => Ok(text.clone()),
-                    None => read_text(&file.path, limit),
+                    None => read_text(&file.path, limit).map_err(|err| err.reason),
                 },
             };
             let project = match file.kind {
@@ -658,9 +659,9 @@ impl Run {
             let absolute = absolute(path);
             if self.sources.find(&absolute).is_none() {
                 let limit = self.size_limit(path)?;
-                let text = read_text(path, limit).map_err(|reason| LintError::UnreadablePath {
+                let text = read_text(path, limit).map_err(|err| LintError::UnreadablePath {
                     path: path.display().to_string(),
-                    reason,
+                    reason: err.reason,
                 })?;
                 self.sources
                     .add(Source::new(display(path), absolute.clone(), text));
@@ -871,7 +872,7 @@ impl Run {
             return Ok(text);
         }
         let limit = self.size_limit(path).map_err(|err| err.to_string())?;
-        read_text(path, limit)
+        read_text(path, limit).map_err(|err| err.reason)
     }
 
     /// The size limit of a file: the command line's, else its configuration's, else the default.
@@ -1233,55 +1234,6 @@ fn sniff_kind(text: &str) -> Kind {
     } else {
         Kind::Dockerfile
     }
-}
-
-/// Reads a file as text: at most `limit` bytes of valid UTF-8 without NUL bytes.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
-    if size > limit {
-        return Err(too_large(Some(size), limit));
-    }
-    read_limited(file, limit, size)
-}
-
-/// Reads at most `limit` bytes of text; what is not a regular file (a pipe, standard input) may
-/// not say its size beforehand. `expected_size` sizes the buffer, so a file is read in one go.
-fn read_limited(reader: impl Read, limit: u64, expected_size: u64) -> Result<String, String> {
-    let capacity = expected_size.min(limit).saturating_add(1);
-    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|err| err.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(None, limit));
-    }
-    decode(bytes)
-}
-
-/// Why a file is skipped; `size` when it is known.
-fn too_large(size: Option<u64>, limit: u64) -> String {
-    let shown = match size {
-        Some(size) => format!("{size} bytes"),
-        None => "more bytes".to_owned(),
-    };
-    format!(
-        "larger than the size limit ({shown} > {limit} bytes); `--max-file-size` or \
-         `max-file-size` in escalint.toml raises it"
-    )
-}
-
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.contains(&0) {
-        return Err("not a text file (it holds NUL bytes)".to_owned());
-    }
-    String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "not a text file (invalid UTF-8 at byte {})",
-            err.utf8_error().valid_up_to()
-        )
-    })
 }
 
 fn absolute(path: &Path) -> PathBuf {
