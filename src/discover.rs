@@ -27,9 +27,17 @@ pub struct Found {
 pub struct Discovery {
     pub files: Vec<Found>,
     /// Entries that exist but could not be read: the run cannot vouch for them.
-    pub errors: Vec<String>,
+    pub errors: Vec<WalkError>,
     /// Entries that are not files to lint at all: symbolic-link loops and dangling links.
     pub skipped: Vec<String>,
+}
+
+/// An entry a walk could not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkError {
+    /// The entry, or the walked folder when the error names no entry.
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 /// Suffixes of files named like `Dockerfile.*` that are not Dockerfiles: BuildKit's per-file
@@ -129,7 +137,7 @@ pub fn walk_excluding(
                 // The link check asks the file system; it runs before the lock is taken.
                 Err(err) => match link_problem(&err) {
                     Some(problem) => lock().skipped.push(problem),
-                    None => lock().errors.push(err.to_string()),
+                    None => lock().errors.push(walk_error(root, &err)),
                 },
             }
             WalkState::Continue
@@ -156,6 +164,23 @@ fn found_file(entry: &ignore::DirEntry) -> Option<Found> {
         path: clean(entry.path()),
         kind,
     })
+}
+
+/// A walk error as the entry it names and what went wrong with it.
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
+    match err {
+        ignore::Error::WithPath { path, err } => WalkError {
+            path: clean(path),
+            reason: err.to_string(),
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        _ => WalkError {
+            path: root.to_path_buf(),
+            reason: err.to_string(),
+        },
+    }
 }
 
 /// A walk error that concerns a symbolic link (a loop, or a link to nothing), described for

@@ -18,7 +18,7 @@ use crate::model::{self, BuildDockerfile, Model};
 use crate::parallel;
 use crate::parse;
 use crate::paths::{PathMap, PathSet};
-use crate::read::{read_limited, read_text};
+use crate::read::{ReadError, read_limited, read_text};
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{
     AddedSources, Source, SourceId, SourceMap, SourceSet, Sources, SourcesView, Span,
@@ -54,8 +54,8 @@ pub struct LintResult {
     pub sources: Sources,
     /// Sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that could not be read, with the reason; the run went on without them.
-    pub failures: Vec<String>,
+    /// Files that could not be read, each once, in the order met; the run went on without them.
+    pub failures: Vec<Failure>,
     /// How many files were linted.
     pub linted_files: usize,
     /// Diagnostics that suppression comments set aside, sorted like `diagnostics`: only SARIF
@@ -92,6 +92,24 @@ impl LintResult {
             index += 1;
             keep.get(index - 1).copied().unwrap_or(true)
         });
+    }
+}
+
+/// A file that could not be read: the run went on without it and exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The path as the user reads it: relative to the working directory when inside it.
+    pub file: String,
+    /// 1-based line and column (in characters) where the file stops being text; `None` when it
+    /// could not be read at all.
+    pub position: Option<(usize, usize)>,
+    /// Why, with the concrete value: `not a text file (NUL byte at line 2, column 7)`.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "cannot read {}: {}", self.file, self.reason)
     }
 }
 
@@ -155,7 +173,9 @@ struct Run {
     sources: Sources,
     model: Model,
     diagnostics: Vec<Diagnostic>,
-    failures: Vec<String>,
+    failures: Vec<Failure>,
+    /// The absolute paths of `failures`: a file is reported once, however many projects need it.
+    failed_paths: PathSet,
     /// Sources whose diagnostics are reported: linted files and what linted Compose files pull
     /// in. Context files are read, not reported on.
     reported: SourceSet,
@@ -225,7 +245,8 @@ struct ProjectLoad {
     ids: Vec<SourceId>,
     loaded: compose_loader::Loaded,
     added: AddedSources,
-    failures: Vec<String>,
+    /// The project's files that could not be read, by absolute path.
+    failures: Vec<(PathBuf, ReadError)>,
 }
 
 /// Loads a planned project, reading the files it needs through a view of `sources`.
@@ -240,12 +261,12 @@ fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> Pr
                 continue;
             }
             PlannedFile::Text(text) => Ok(text.clone()),
-            PlannedFile::OnDisk(limit) => read_text(path, *limit).map_err(|err| err.reason),
-            PlannedFile::Unreadable(reason) => Err(reason.clone()),
+            PlannedFile::OnDisk(limit) => read_text(path, *limit),
+            PlannedFile::Unreadable(reason) => Err(ReadError::whole_file(reason.clone())),
         };
         match text {
             Ok(text) => ids.push(view.add(Source::new(display(path), path.clone(), text))),
-            Err(reason) => failures.push(format!("cannot read {}: {reason}", path.display())),
+            Err(err) => failures.push((path.clone(), err)),
         }
     }
     if !ids.contains(&plan.id) {
@@ -316,7 +337,9 @@ impl Run {
                 discovery.files.len(),
                 path.display()
             );
-            self.failures.extend(discovery.errors);
+            for error in discovery.errors {
+                self.fail(&error.path, ReadError::whole_file(error.reason));
+            }
             for skipped in discovery.skipped {
                 log::warn!("{skipped}");
             }
@@ -445,7 +468,7 @@ impl Run {
                 Some(text) => Ok(text.clone()),
                 None => match overlay.get(&absolute) {
                     Some(text) => Ok(text.clone()),
-                    None => read_text(&file.path, limit).map_err(|err| err.reason),
+                    None => read_text(&file.path, limit),
                 },
             };
             let project = match file.kind {
@@ -459,13 +482,13 @@ impl Run {
         for (file, source) in pending.iter().zip(read) {
             let (source, project) = match source {
                 Ok(source) => source,
-                Err(reason) if file.is_named => {
+                Err(err) if file.is_named => {
                     let path = file.path.display().to_string();
+                    let reason = err.reason;
                     return Err(LintError::UnreadablePath { path, reason });
                 }
-                Err(reason) => {
-                    let message = format!("cannot read {}: {reason}", file.path.display());
-                    self.failures.push(message);
+                Err(err) => {
+                    self.fail(&file.path, err);
                     continue;
                 }
             };
@@ -602,7 +625,9 @@ impl Run {
             return false;
         }
 
-        self.failures.extend(failures);
+        for (path, err) in failures {
+            self.fail(&path, err);
+        }
         for &file in ids.iter().chain(&loaded.files) {
             // The files of a project hold suppression comments: Compose, `extends` and `include`
             // files are YAML; `.env` files are not.
@@ -864,6 +889,19 @@ impl Run {
         let index = self.add_dockerfile(id, PathBuf::new());
         self.dockerfiles_by_path.remove(&PathBuf::new());
         index
+    }
+
+    /// Records a file that could not be read, unless it was recorded already: an override file
+    /// is read with the project of the file beside it, and may have been named or found too.
+    fn fail(&mut self, path: &Path, err: ReadError) {
+        if !self.failed_paths.insert(absolute(path)) {
+            return;
+        }
+        self.failures.push(Failure {
+            file: display(path),
+            position: err.position,
+            reason: err.reason,
+        });
     }
 
     /// Reads a file from the overlay when it is there, else from disk, within its size limit.

@@ -504,3 +504,49 @@ fn missing_compose_file_given_with_f_exits_2() {
             "cannot read does/not/exist/compose.yaml",
         ));
 }
+
+#[test]
+fn an_unreadable_override_file_is_reported_once_with_its_relative_path() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(folder.path().join("app")).expect("created");
+    std::fs::write(
+        folder.path().join("app/compose.yaml"),
+        "services:\n  a:\n    image: alpine\n    privileged: true\n",
+    )
+    .expect("written");
+    std::fs::write(
+        folder.path().join("app/compose.override.yaml"),
+        b"services:\n  a:\n    user: \"\xff\"\n",
+    )
+    .expect("written");
+
+    // Found by the walk and read again with the project of `compose.yaml`; or only the latter.
+    for path in ["app", "app/compose.yaml"] {
+        let output = escalint()
+            .current_dir(folder.path())
+            .args(["check", "--isolated", "--format", "gnu", path])
+            .output()
+            .expect("the binary runs");
+
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.starts_with("escalint: error:"))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "escalint: error: cannot read app/compose.override.yaml: not a text file \
+                 (invalid UTF-8 at line 3, column 12)"
+            ],
+            "{path}"
+        );
+        assert!(
+            stderr.contains("; 1 file could not be read"),
+            "{path}: {stderr}"
+        );
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("[privileged-service]"), "{path}: {stdout}");
+    }
+}
