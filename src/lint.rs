@@ -113,11 +113,14 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// A failure that stops the run before linting: a named path that cannot be read.
+/// A failure that stops the run before linting: an option's file cannot be used. Files to lint
+/// that cannot be read do not stop it; they are [`Failure`]s.
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
+    /// An `--env-file` that cannot be read: every Compose file would be read with the wrong
+    /// variables.
     #[error("cannot read {path}: {reason}")]
-    UnreadablePath { path: String, reason: String },
+    UnreadableEnvFile { path: String, reason: String },
     /// A configuration file that cannot be used: nothing is linted.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -134,7 +137,7 @@ fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
         if let Err(err) = read_text(env_file, limit) {
             let path = env_file.display().to_string();
             let reason = err.reason;
-            return Err(LintError::UnreadablePath { path, reason });
+            return Err(LintError::UnreadableEnvFile { path, reason });
         }
     }
 
@@ -211,8 +214,6 @@ struct Run {
 struct Pending {
     path: PathBuf,
     kind: Kind,
-    /// Named on the command line (or standard input): when it cannot be read, the run stops.
-    is_named: bool,
     /// The text when it does not come from disk: standard input, an editor's buffer.
     text: Option<String>,
 }
@@ -319,16 +320,18 @@ impl Run {
             self.pending.push(Pending {
                 path: path.to_path_buf(),
                 kind,
-                is_named: true,
                 text: Some(text),
             });
             return Ok(());
         }
 
-        let metadata = std::fs::metadata(path).map_err(|err| LintError::UnreadablePath {
-            path: path.display().to_string(),
-            reason: err.to_string(),
-        })?;
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(err) => {
+                self.fail(path, err.into());
+                return Ok(());
+            }
+        };
 
         if metadata.is_dir() {
             let discovery = self.walk(path)?;
@@ -354,7 +357,6 @@ impl Run {
                 self.pending.push(Pending {
                     path: found.path,
                     kind: found.kind,
-                    is_named: false,
                     text: None,
                 });
             }
@@ -367,7 +369,6 @@ impl Run {
         self.pending.push(Pending {
             path: path.to_path_buf(),
             kind,
-            is_named: true,
             text: None,
         });
         Ok(())
@@ -417,12 +418,13 @@ impl Run {
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
         let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
-        let text = read_limited(std::io::stdin().lock(), limit, 0).map_err(|err| {
-            LintError::UnreadablePath {
-                path: "-".to_owned(),
-                reason: err.reason,
+        let text = match read_limited(std::io::stdin().lock(), limit, 0) {
+            Ok(text) => text,
+            Err(err) => {
+                self.fail(Path::new("-"), err);
+                return Ok(());
             }
-        })?;
+        };
 
         let kind = match (&options.stdin_filename, options.kind) {
             (_, Some(kind)) => kind,
@@ -436,7 +438,6 @@ impl Run {
         self.pending.push(Pending {
             path,
             kind,
-            is_named: true,
             text: Some(text),
         });
         Ok(())
@@ -482,11 +483,6 @@ impl Run {
         for (file, source) in pending.iter().zip(read) {
             let (source, project) = match source {
                 Ok(source) => source,
-                Err(err) if file.is_named => {
-                    let path = file.path.display().to_string();
-                    let reason = err.reason;
-                    return Err(LintError::UnreadablePath { path, reason });
-                }
                 Err(err) => {
                     self.fail(&file.path, err);
                     continue;
@@ -679,17 +675,22 @@ impl Run {
         paths: &[PathBuf],
         options: &LintOptions,
     ) -> Result<(), LintError> {
+        // A file that cannot be read is reported and left out: the others are merged without it.
         let mut files = Vec::new();
         for path in paths {
             let absolute = absolute(path);
             if self.sources.find(&absolute).is_none() {
                 let limit = self.size_limit(path)?;
-                let text = read_text(path, limit).map_err(|err| LintError::UnreadablePath {
-                    path: path.display().to_string(),
-                    reason: err.reason,
-                })?;
-                self.sources
-                    .add(Source::new(display(path), absolute.clone(), text));
+                match read_text(path, limit) {
+                    Ok(text) => {
+                        self.sources
+                            .add(Source::new(display(path), absolute.clone(), text));
+                    }
+                    Err(err) => {
+                        self.fail(path, err);
+                        continue;
+                    }
+                }
             }
             if self.linted_composes.insert(absolute.clone()) {
                 self.linted_files += 1;
@@ -697,10 +698,9 @@ impl Run {
             files.push(absolute);
         }
 
-        let first = self
-            .sources
-            .find(&files[0])
-            .expect("the first file was just added");
+        let Some(first) = files.first().and_then(|first| self.sources.find(first)) else {
+            return Ok(());
+        };
         self.add_compose(&files, first, true, &options.load);
         Ok(())
     }
