@@ -215,15 +215,15 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         eprintln!("escalint: error: {failure}");
     }
     if printed && !quiet {
-        let mut summary = report::human::summary(&result.diagnostics, result.linted_files);
+        let mut summary = report::human::summary(
+            &result.diagnostics,
+            result.linted_files,
+            result.failures.len(),
+        );
         if let Some(hint) = fix::hint(&result.diagnostics, args.fix, args.unsafe_fixes) {
             summary.push_str(&format!("; {hint}"));
         }
-        match result.failures.len() {
-            0 => eprintln!("{summary}"),
-            1 => eprintln!("{summary}; 1 file could not be read"),
-            unread => eprintln!("{summary}; {unread} files could not be read"),
-        }
+        eprintln!("{summary}");
         print_stale_entries(&stale, args.baseline.as_deref());
     }
 
@@ -262,7 +262,11 @@ fn print_diff(
         eprintln!("escalint: error: {failure}");
     }
     if !quiet {
-        let summary = report::human::summary(&result.diagnostics, result.linted_files);
+        let summary = report::human::summary(
+            &result.diagnostics,
+            result.linted_files,
+            result.failures.len(),
+        );
         eprintln!("{}; after that, {summary}", fix::describe_fixed(outcome));
     }
 

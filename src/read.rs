@@ -130,7 +130,9 @@ mod tests {
 
     #[test]
     fn characters_before_the_bad_byte_count_once_each() {
-        let error = decode("RUN echo é🎉".bytes().chain([0xff]).collect()).expect_err("not UTF-8");
+        let bytes = "RUN echo é🎉".bytes().chain([0xff]).collect();
+
+        let error = decode(bytes).expect_err("not UTF-8");
 
         assert_eq!(error.position, Some((1, 12)));
     }

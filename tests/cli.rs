@@ -85,7 +85,11 @@ fn a_missing_named_path_is_reported_and_the_other_named_paths_are_linted() {
         stderr[0],
         "escalint: error: cannot read nope: No such file or directory (os error 2)"
     );
-    assert!(stderr[1].contains("1 file could not be read"), "{stderr:?}");
+    assert_eq!(
+        stderr[1],
+        "1 file could not be read; found 1 error, 1 note in the 1 other file; 1 fixable with \
+         `--fix --unsafe-fixes`"
+    );
     assert_eq!(stderr.len(), 2, "{stderr:?}");
 }
 
@@ -324,7 +328,10 @@ fn not_text_file_named_on_the_command_line_exits_2() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a text file"));
+        .stderr(predicate::str::contains("not a text file"))
+        .stderr(predicate::str::ends_with(
+            "\n1 file could not be read; no problems found in the 0 other files\n",
+        ));
 }
 
 #[test]
@@ -700,10 +707,9 @@ fn an_unreadable_override_file_is_reported_once_with_its_relative_path() {
             ],
             "{path}"
         );
-        assert!(
-            stderr.contains("; 1 file could not be read"),
-            "{path}: {stderr}"
-        );
+        let summary =
+            "\n1 file could not be read; found 1 error, 1 warning, 1 note in the 1 other file;";
+        assert!(stderr.contains(summary), "{path}: {stderr}");
         assert_eq!(output.status.code(), Some(2), "{path}");
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains("[privileged-service]"), "{path}: {stdout}");
