@@ -54,7 +54,7 @@ pub struct LintResult {
     pub sources: Sources,
     /// Sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that could not be read, each once, in the order met; the run went on without them.
+    /// Files that could not be read, each once, sorted by file; the run went on without them.
     pub failures: Vec<Failure>,
     /// How many files were linted.
     pub linted_files: usize,
@@ -1013,6 +1013,10 @@ impl Run {
         let subjects = crate::parallel::map(&diagnostics, |diagnostic| {
             self.subject_of(diagnostic, &scopes)
         });
+
+        // Sorted like the diagnostics: some are met as paths are named, others as files are read.
+        self.failures
+            .sort_by(|first, second| first.file.cmp(&second.file));
 
         Ok(LintResult {
             subjects,

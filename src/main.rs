@@ -183,20 +183,36 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             &result.sources,
             &result.diagnostics,
             &result.suppressed,
+            &result.failures,
             baseline.is_some(),
         )),
-        Format::Github => Some(report::github::render(&result.sources, &result.diagnostics)),
-        Format::Gnu => Some(report::gnu::render(&result.sources, &result.diagnostics)),
+        Format::Github => Some(report::github::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
+        Format::Gnu => Some(report::gnu::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
         Format::Checkstyle => Some(report::checkstyle::render(
             &result.sources,
             &result.diagnostics,
+            &result.failures,
         )),
-        Format::Junit => Some(report::junit::render(&result.sources, &result.diagnostics)),
+        Format::Junit => Some(report::junit::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
+        // A Code Quality report holds code issues, each with a line and a fingerprint; a file
+        // that could not be read is none, and the job's exit code and log carry it.
         Format::Gitlab => Some(report::gitlab::render(&result.sources, &result.diagnostics)),
     };
     let write_report = |out: &mut dyn Write| match &whole {
         Some(text) => out.write_all(text.as_bytes()),
-        None => report::json::write(&result.sources, &result.diagnostics, out),
+        None => report::json::write(&result.sources, &result.diagnostics, &result.failures, out),
     };
     let printed = match &args.output {
         Some(path) => {

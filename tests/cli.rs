@@ -242,6 +242,7 @@ fn json_output_has_the_documented_fields() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
 
     assert_eq!(json["version"], 1);
+    assert_eq!(json["failures"], serde_json::json!([]));
     let first = &json["diagnostics"][0];
     assert_eq!(first["rule"], "setuid-bit");
     assert_eq!(first["severity"], "error");
