@@ -391,6 +391,8 @@ fn symlink_loops_and_dangling_links_are_reported_as_skipped() {
     std::fs::write(root.join("app/Dockerfile"), "FROM alpine\nUSER 10001\n").expect("written");
     std::os::unix::fs::symlink(root, root.join("app/loop")).expect("linked");
     std::os::unix::fs::symlink(root.join("gone"), root.join("Containerfile")).expect("linked");
+    std::os::unix::fs::symlink("other", root.join("Dockerfile")).expect("linked");
+    std::os::unix::fs::symlink("Dockerfile", root.join("other")).expect("linked");
 
     escalint()
         .arg("check")
@@ -401,7 +403,11 @@ fn symlink_loops_and_dangling_links_are_reported_as_skipped() {
         .stderr(predicate::str::contains("a symbolic link back to"))
         .stderr(predicate::str::contains(
             "Containerfile: a symbolic link to nothing",
-        ));
+        ))
+        .stderr(predicate::str::contains(
+            "/Dockerfile: a symbolic link loop\n",
+        ))
+        .stderr(predicate::str::contains("/other: a symbolic link loop\n"));
 }
 
 #[test]
