@@ -89,6 +89,9 @@ fn config(args: &ConfigCommandArgs) -> anyhow::Result<ExitCode> {
 
     let mut resolver = Resolver::new(args.config.choice())?;
     let path = &args.path;
+    // A path that is not there has no configuration: a typo would show the defaults as its own.
+    std::fs::metadata(path)
+        .with_context(|| format!("cannot show the configuration of {}", path.display()))?;
     let settings = if path.is_dir() {
         let folder = escalint::paths::canonical(path);
         let config = resolver.config_for_folder(&folder)?;

@@ -606,6 +606,38 @@ fn config_show_without_a_configuration_prints_the_defaults() {
 }
 
 #[test]
+fn config_show_of_a_path_that_does_not_exist_exits_2() {
+    let repo = repository(&[("Dockerfile", "FROM alpine\n")]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show", "nope"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::starts_with(
+            "escalint: error: cannot show the configuration of nope\n  caused by: ",
+        ));
+}
+
+#[test]
+fn config_show_reports_a_folder_named_like_a_configuration_file() {
+    let repo = repository(&[
+        ("escalint.toml/notes.txt", ""),
+        ("Dockerfile", "FROM alpine\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show", "Dockerfile"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "escalint.toml: `escalint.toml` is a folder, not a configuration file",
+        ));
+}
+
+#[test]
 fn explain_ends_with_how_to_suppress_each_rule() {
     for doc in escalint::rules::rule_docs() {
         let output = escalint()
