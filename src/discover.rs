@@ -1,6 +1,7 @@
 //! Finds the files to lint: named paths whatever their names, and Dockerfiles and Compose files
 //! by name inside directories, honouring `.gitignore` in a git checkout.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -27,9 +28,17 @@ pub struct Found {
 pub struct Discovery {
     pub files: Vec<Found>,
     /// Entries that exist but could not be read: the run cannot vouch for them.
-    pub errors: Vec<String>,
+    pub errors: Vec<WalkError>,
     /// Entries that are not files to lint at all: symbolic-link loops and dangling links.
     pub skipped: Vec<String>,
+}
+
+/// An entry a walk could not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkError {
+    /// The entry, or the walked folder when the error names no entry.
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 /// Suffixes of files named like `Dockerfile.*` that are not Dockerfiles: BuildKit's per-file
@@ -130,7 +139,7 @@ pub fn walk_excluding(
                 // The link check asks the file system; it runs before the lock is taken.
                 Err(err) => match link_problem(&err) {
                     Some(problem) => lock().skipped.push(problem),
-                    None => lock().errors.push(err.to_string()),
+                    None => lock().errors.push(walk_error(root, &err)),
                 },
             }
             WalkState::Continue
@@ -159,19 +168,45 @@ fn found_file(entry: &ignore::DirEntry) -> Option<Found> {
     })
 }
 
+/// A walk error as the entry it names and what went wrong with it.
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
+    match err {
+        ignore::Error::WithPath { path, err } => WalkError {
+            path: clean(path),
+            reason: err.to_string(),
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        _ => WalkError {
+            path: root.to_path_buf(),
+            reason: err.to_string(),
+        },
+    }
+}
+
 /// A walk error that concerns a symbolic link (a loop, or a link to nothing), described for
 /// the user; `None` for real read errors.
 fn link_problem(err: &ignore::Error) -> Option<String> {
     match err {
         ignore::Error::WithPath { path, err } => {
             let is_link = path.symlink_metadata().is_ok_and(|meta| meta.is_symlink());
-            if is_link && std::fs::metadata(path).is_err() {
-                return Some(format!(
-                    "skipped {}: a symbolic link to nothing",
-                    path.display()
-                ));
-            }
-            link_problem(err)
+            let followed = if is_link {
+                std::fs::metadata(path).err()
+            } else {
+                None
+            };
+            let Some(followed) = followed else {
+                return link_problem(err);
+            };
+            let what = if followed.kind() == std::io::ErrorKind::NotFound {
+                "a symbolic link to nothing".to_owned()
+            } else if is_link_loop(path) {
+                "a symbolic link loop".to_owned()
+            } else {
+                format!("a symbolic link that cannot be followed ({followed})")
+            };
+            Some(format!("skipped {}: {what}", path.display()))
         }
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             link_problem(err)
@@ -183,6 +218,29 @@ fn link_problem(err: &ignore::Error) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// Linux gives up after this many links in one path (`MAXSYMLINKS`); a longer chain is a loop
+/// in all but name.
+const MAX_LINKS_FOLLOWED: usize = 40;
+
+/// Whether following the symbolic link at `path` link by link comes back to a link it passed.
+/// The file system says only "too many levels of symbolic links", which a long chain says too.
+fn is_link_loop(path: &Path) -> bool {
+    let mut passed = HashSet::new();
+    let mut current = paths::absolute(path);
+    while passed.insert(current.clone()) {
+        if passed.len() > MAX_LINKS_FOLLOWED {
+            return true;
+        }
+        let Ok(target) = std::fs::read_link(&current) else {
+            return false;
+        };
+        // A relative target counts from the link's folder; an absolute one replaces it.
+        let folder = current.parent().map(Path::to_path_buf).unwrap_or_default();
+        current = paths::absolute(&folder.join(target));
+    }
+    true
 }
 
 /// The Compose files in `folder` itself (not below it), sorted.
@@ -304,6 +362,22 @@ mod tests {
         ] {
             assert_eq!(classify(name), None, "{name}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_links_that_come_back_to_themselves_are_loops() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let root = folder.path();
+        std::fs::write(root.join("real"), "FROM alpine\n").expect("written");
+        for (link, target) in [("a", "b"), ("b", "c"), ("c", "a"), ("to-real", "real")] {
+            std::os::unix::fs::symlink(target, root.join(link)).expect("linked");
+        }
+        std::os::unix::fs::symlink(root.join("gone"), root.join("dangling")).expect("linked");
+
+        assert!(is_link_loop(&root.join("a")));
+        assert!(!is_link_loop(&root.join("to-real")));
+        assert!(!is_link_loop(&root.join("dangling")));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod parallel;
 pub mod parse;
 pub mod paths;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod server;

@@ -2,7 +2,6 @@
 //! run the rules and keep the diagnostics of the files being linted.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +18,7 @@ use crate::model::{self, BuildDockerfile, Model};
 use crate::parallel;
 use crate::parse;
 use crate::paths::{PathMap, PathSet};
+use crate::read::{ReadError, read_limited, read_text};
 use crate::rules::{self, PARSE_ERROR};
 use crate::source::{
     AddedSources, Source, SourceId, SourceMap, SourceSet, Sources, SourcesView, Span,
@@ -54,8 +54,8 @@ pub struct LintResult {
     pub sources: Sources,
     /// Sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that could not be read, with the reason; the run went on without them.
-    pub failures: Vec<String>,
+    /// Files that could not be read, each once, sorted by file; the run went on without them.
+    pub failures: Vec<Failure>,
     /// How many files were linted.
     pub linted_files: usize,
     /// Diagnostics that suppression comments set aside, sorted like `diagnostics`: only SARIF
@@ -95,11 +95,32 @@ impl LintResult {
     }
 }
 
-/// A failure that stops the run before linting: a named path that cannot be read.
+/// A file that could not be read: the run went on without it and exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The path as the user reads it: relative to the working directory when inside it.
+    pub file: String,
+    /// 1-based line and column (in characters) where the file stops being text; `None` when it
+    /// could not be read at all.
+    pub position: Option<(usize, usize)>,
+    /// Why, with the concrete value: `not a text file (NUL byte at line 2, column 7)`.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "cannot read {}: {}", self.file, self.reason)
+    }
+}
+
+/// A failure that stops the run before linting: an option's file cannot be used. Files to lint
+/// that cannot be read do not stop it; they are [`Failure`]s.
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
+    /// An `--env-file` that cannot be read: every Compose file would be read with the wrong
+    /// variables.
     #[error("cannot read {path}: {reason}")]
-    UnreadablePath { path: String, reason: String },
+    UnreadableEnvFile { path: String, reason: String },
     /// A configuration file that cannot be used: nothing is linted.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -113,9 +134,10 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, LintError> {
 fn lint_remembering(options: &LintOptions) -> Result<LintResult, LintError> {
     for env_file in &options.load.env_files {
         let limit = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-        if let Err(reason) = read_text(env_file, limit) {
+        if let Err(err) = read_text(env_file, limit) {
             let path = env_file.display().to_string();
-            return Err(LintError::UnreadablePath { path, reason });
+            let reason = err.reason;
+            return Err(LintError::UnreadableEnvFile { path, reason });
         }
     }
 
@@ -154,7 +176,9 @@ struct Run {
     sources: Sources,
     model: Model,
     diagnostics: Vec<Diagnostic>,
-    failures: Vec<String>,
+    failures: Vec<Failure>,
+    /// The absolute paths of `failures`: a file is reported once, however many projects need it.
+    failed_paths: PathSet,
     /// Sources whose diagnostics are reported: linted files and what linted Compose files pull
     /// in. Context files are read, not reported on.
     reported: SourceSet,
@@ -190,8 +214,6 @@ struct Run {
 struct Pending {
     path: PathBuf,
     kind: Kind,
-    /// Named on the command line (or standard input): when it cannot be read, the run stops.
-    is_named: bool,
     /// The text when it does not come from disk: standard input, an editor's buffer.
     text: Option<String>,
 }
@@ -224,7 +246,8 @@ struct ProjectLoad {
     ids: Vec<SourceId>,
     loaded: compose_loader::Loaded,
     added: AddedSources,
-    failures: Vec<String>,
+    /// The project's files that could not be read, by absolute path.
+    failures: Vec<(PathBuf, ReadError)>,
 }
 
 /// Loads a planned project, reading the files it needs through a view of `sources`.
@@ -240,11 +263,11 @@ fn load_planned(sources: &Sources, plan: &ProjectPlan, load: &LoadOptions) -> Pr
             }
             PlannedFile::Text(text) => Ok(text.clone()),
             PlannedFile::OnDisk(limit) => read_text(path, *limit),
-            PlannedFile::Unreadable(reason) => Err(reason.clone()),
+            PlannedFile::Unreadable(reason) => Err(ReadError::whole_file(reason.clone())),
         };
         match text {
             Ok(text) => ids.push(view.add(Source::new(display(path), path.clone(), text))),
-            Err(reason) => failures.push(format!("cannot read {}: {reason}", path.display())),
+            Err(err) => failures.push((path.clone(), err)),
         }
     }
     if !ids.contains(&plan.id) {
@@ -297,16 +320,18 @@ impl Run {
             self.pending.push(Pending {
                 path: path.to_path_buf(),
                 kind,
-                is_named: true,
                 text: Some(text),
             });
             return Ok(());
         }
 
-        let metadata = std::fs::metadata(path).map_err(|err| LintError::UnreadablePath {
-            path: path.display().to_string(),
-            reason: err.to_string(),
-        })?;
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(err) => {
+                self.fail(path, err.into());
+                return Ok(());
+            }
+        };
 
         if metadata.is_dir() {
             let discovery = self.walk(path)?;
@@ -315,7 +340,9 @@ impl Run {
                 discovery.files.len(),
                 path.display()
             );
-            self.failures.extend(discovery.errors);
+            for error in discovery.errors {
+                self.fail(&error.path, ReadError::whole_file(error.reason));
+            }
             for skipped in discovery.skipped {
                 log::warn!("{skipped}");
             }
@@ -330,7 +357,6 @@ impl Run {
                 self.pending.push(Pending {
                     path: found.path,
                     kind: found.kind,
-                    is_named: false,
                     text: None,
                 });
             }
@@ -343,7 +369,6 @@ impl Run {
         self.pending.push(Pending {
             path: path.to_path_buf(),
             kind,
-            is_named: true,
             text: None,
         });
         Ok(())
@@ -393,12 +418,13 @@ impl Run {
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
         let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
-        let text = read_limited(std::io::stdin().lock(), limit, 0).map_err(|reason| {
-            LintError::UnreadablePath {
-                path: "-".to_owned(),
-                reason,
+        let text = match read_limited(std::io::stdin().lock(), limit, 0) {
+            Ok(text) => text,
+            Err(err) => {
+                self.fail(Path::new("-"), err);
+                return Ok(());
             }
-        })?;
+        };
 
         let kind = match (&options.stdin_filename, options.kind) {
             (_, Some(kind)) => kind,
@@ -412,7 +438,6 @@ impl Run {
         self.pending.push(Pending {
             path,
             kind,
-            is_named: true,
             text: Some(text),
         });
         Ok(())
@@ -458,13 +483,8 @@ impl Run {
         for (file, source) in pending.iter().zip(read) {
             let (source, project) = match source {
                 Ok(source) => source,
-                Err(reason) if file.is_named => {
-                    let path = file.path.display().to_string();
-                    return Err(LintError::UnreadablePath { path, reason });
-                }
-                Err(reason) => {
-                    let message = format!("cannot read {}: {reason}", file.path.display());
-                    self.failures.push(message);
+                Err(err) => {
+                    self.fail(&file.path, err);
                     continue;
                 }
             };
@@ -601,7 +621,9 @@ impl Run {
             return false;
         }
 
-        self.failures.extend(failures);
+        for (path, err) in failures {
+            self.fail(&path, err);
+        }
         for &file in ids.iter().chain(&loaded.files) {
             // The files of a project hold suppression comments: Compose, `extends` and `include`
             // files are YAML; `.env` files are not.
@@ -653,17 +675,22 @@ impl Run {
         paths: &[PathBuf],
         options: &LintOptions,
     ) -> Result<(), LintError> {
+        // A file that cannot be read is reported and left out: the others are merged without it.
         let mut files = Vec::new();
         for path in paths {
             let absolute = absolute(path);
             if self.sources.find(&absolute).is_none() {
                 let limit = self.size_limit(path)?;
-                let text = read_text(path, limit).map_err(|reason| LintError::UnreadablePath {
-                    path: path.display().to_string(),
-                    reason,
-                })?;
-                self.sources
-                    .add(Source::new(display(path), absolute.clone(), text));
+                match read_text(path, limit) {
+                    Ok(text) => {
+                        self.sources
+                            .add(Source::new(display(path), absolute.clone(), text));
+                    }
+                    Err(err) => {
+                        self.fail(path, err);
+                        continue;
+                    }
+                }
             }
             if self.linted_composes.insert(absolute.clone()) {
                 self.linted_files += 1;
@@ -671,10 +698,9 @@ impl Run {
             files.push(absolute);
         }
 
-        let first = self
-            .sources
-            .find(&files[0])
-            .expect("the first file was just added");
+        let Some(first) = files.first().and_then(|first| self.sources.find(first)) else {
+            return Ok(());
+        };
         self.add_compose(&files, first, true, &options.load);
         Ok(())
     }
@@ -865,13 +891,26 @@ impl Run {
         index
     }
 
+    /// Records a file that could not be read, unless it was recorded already: an override file
+    /// is read with the project of the file beside it, and may have been named or found too.
+    fn fail(&mut self, path: &Path, err: ReadError) {
+        if !self.failed_paths.insert(absolute(path)) {
+            return;
+        }
+        self.failures.push(Failure {
+            file: display(path),
+            position: err.position,
+            reason: err.reason,
+        });
+    }
+
     /// Reads a file from the overlay when it is there, else from disk, within its size limit.
     fn read_text(&mut self, path: &Path) -> Result<String, String> {
         if let Some(text) = self.overlay_text(path) {
             return Ok(text);
         }
         let limit = self.size_limit(path).map_err(|err| err.to_string())?;
-        read_text(path, limit)
+        read_text(path, limit).map_err(|err| err.reason)
     }
 
     /// The size limit of a file: the command line's, else its configuration's, else the default.
@@ -974,6 +1013,10 @@ impl Run {
         let subjects = crate::parallel::map(&diagnostics, |diagnostic| {
             self.subject_of(diagnostic, &scopes)
         });
+
+        // Sorted like the diagnostics: some are met as paths are named, others as files are read.
+        self.failures
+            .sort_by(|first, second| first.file.cmp(&second.file));
 
         Ok(LintResult {
             subjects,
@@ -1233,55 +1276,6 @@ fn sniff_kind(text: &str) -> Kind {
     } else {
         Kind::Dockerfile
     }
-}
-
-/// Reads a file as text: at most `limit` bytes of valid UTF-8 without NUL bytes.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
-    if size > limit {
-        return Err(too_large(Some(size), limit));
-    }
-    read_limited(file, limit, size)
-}
-
-/// Reads at most `limit` bytes of text; what is not a regular file (a pipe, standard input) may
-/// not say its size beforehand. `expected_size` sizes the buffer, so a file is read in one go.
-fn read_limited(reader: impl Read, limit: u64, expected_size: u64) -> Result<String, String> {
-    let capacity = expected_size.min(limit).saturating_add(1);
-    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|err| err.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(None, limit));
-    }
-    decode(bytes)
-}
-
-/// Why a file is skipped; `size` when it is known.
-fn too_large(size: Option<u64>, limit: u64) -> String {
-    let shown = match size {
-        Some(size) => format!("{size} bytes"),
-        None => "more bytes".to_owned(),
-    };
-    format!(
-        "larger than the size limit ({shown} > {limit} bytes); `--max-file-size` or \
-         `max-file-size` in escalint.toml raises it"
-    )
-}
-
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.contains(&0) {
-        return Err("not a text file (it holds NUL bytes)".to_owned());
-    }
-    String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "not a text file (invalid UTF-8 at byte {})",
-            err.utf8_error().valid_up_to()
-        )
-    })
 }
 
 fn absolute(path: &Path) -> PathBuf {

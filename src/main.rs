@@ -89,6 +89,9 @@ fn config(args: &ConfigCommandArgs) -> anyhow::Result<ExitCode> {
 
     let mut resolver = Resolver::new(args.config.choice())?;
     let path = &args.path;
+    // A path that is not there has no configuration: a typo would show the defaults as its own.
+    std::fs::metadata(path)
+        .with_context(|| format!("cannot show the configuration of {}", path.display()))?;
     let settings = if path.is_dir() {
         let folder = escalint::paths::canonical(path);
         let config = resolver.config_for_folder(&folder)?;
@@ -183,20 +186,36 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             &result.sources,
             &result.diagnostics,
             &result.suppressed,
+            &result.failures,
             baseline.is_some(),
         )),
-        Format::Github => Some(report::github::render(&result.sources, &result.diagnostics)),
-        Format::Gnu => Some(report::gnu::render(&result.sources, &result.diagnostics)),
+        Format::Github => Some(report::github::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
+        Format::Gnu => Some(report::gnu::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
         Format::Checkstyle => Some(report::checkstyle::render(
             &result.sources,
             &result.diagnostics,
+            &result.failures,
         )),
-        Format::Junit => Some(report::junit::render(&result.sources, &result.diagnostics)),
+        Format::Junit => Some(report::junit::render(
+            &result.sources,
+            &result.diagnostics,
+            &result.failures,
+        )),
+        // A Code Quality report holds code issues, each with a line and a fingerprint; a file
+        // that could not be read is none, and the job's exit code and log carry it.
         Format::Gitlab => Some(report::gitlab::render(&result.sources, &result.diagnostics)),
     };
     let write_report = |out: &mut dyn Write| match &whole {
         Some(text) => out.write_all(text.as_bytes()),
-        None => report::json::write(&result.sources, &result.diagnostics, out),
+        None => report::json::write(&result.sources, &result.diagnostics, &result.failures, out),
     };
     let printed = match &args.output {
         Some(path) => {
@@ -215,15 +234,15 @@ fn check(args: &CheckArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         eprintln!("escalint: error: {failure}");
     }
     if printed && !quiet {
-        let mut summary = report::human::summary(&result.diagnostics, result.linted_files);
+        let mut summary = report::human::summary(
+            &result.diagnostics,
+            result.linted_files,
+            result.failures.len(),
+        );
         if let Some(hint) = fix::hint(&result.diagnostics, args.fix, args.unsafe_fixes) {
             summary.push_str(&format!("; {hint}"));
         }
-        match result.failures.len() {
-            0 => eprintln!("{summary}"),
-            1 => eprintln!("{summary}; 1 file could not be read"),
-            unread => eprintln!("{summary}; {unread} files could not be read"),
-        }
+        eprintln!("{summary}");
         print_stale_entries(&stale, args.baseline.as_deref());
     }
 
@@ -262,7 +281,11 @@ fn print_diff(
         eprintln!("escalint: error: {failure}");
     }
     if !quiet {
-        let summary = report::human::summary(&result.diagnostics, result.linted_files);
+        let summary = report::human::summary(
+            &result.diagnostics,
+            result.linted_files,
+            result.failures.len(),
+        );
         eprintln!("{}; after that, {summary}", fix::describe_fixed(outcome));
     }
 

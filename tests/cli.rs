@@ -42,6 +42,168 @@ fn missing_path_exits_2_and_names_it() {
         ));
 }
 
+/// A Dockerfile with one setuid step: `setuid-bit` at 2:11.
+const SETUID_DOCKERFILE: &str = "FROM alpine\nRUN chmod 4755 /bin/x\n";
+
+/// A folder holding `good/Dockerfile` ([`SETUID_DOCKERFILE`]).
+fn folder_with_a_good_dockerfile() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(folder.path().join("good")).expect("created");
+    std::fs::write(folder.path().join("good/Dockerfile"), SETUID_DOCKERFILE).expect("written");
+    folder
+}
+
+/// Runs `check --isolated --format gnu ARGS` in `folder`: the exit code, standard output and
+/// the lines of standard error.
+fn gnu_check_in(folder: &std::path::Path, args: &[&str]) -> (Option<i32>, String, Vec<String>) {
+    let output = escalint()
+        .current_dir(folder)
+        .args(["check", "--isolated", "--format", "gnu"])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr.lines().map(str::to_owned).collect(),
+    )
+}
+
+#[test]
+fn a_missing_named_path_is_reported_and_the_other_named_paths_are_linted() {
+    let folder = folder_with_a_good_dockerfile();
+
+    let (code, stdout, stderr) = gnu_check_in(folder.path(), &["nope", "good"]);
+
+    assert_eq!(code, Some(2));
+    assert!(
+        stdout.contains("good/Dockerfile:2:11: error: `4755` makes `/bin/x` setuid root"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr[0],
+        "escalint: error: cannot read nope: No such file or directory (os error 2)"
+    );
+    assert_eq!(
+        stderr[1],
+        "1 file could not be read; found 1 error, 1 note in the 1 other file; 1 fixable with \
+         `--fix --unsafe-fixes`"
+    );
+    assert_eq!(stderr.len(), 2, "{stderr:?}");
+}
+
+#[test]
+fn a_named_file_that_is_not_text_is_reported_with_its_position_and_the_run_goes_on() {
+    let folder = folder_with_a_good_dockerfile();
+    std::fs::create_dir(folder.path().join("latin1")).expect("created");
+    std::fs::write(
+        folder.path().join("latin1/Dockerfile"),
+        b"FROM alpine\nRUN echo \xe9t\xe9\n",
+    )
+    .expect("written");
+
+    let (code, stdout, stderr) =
+        gnu_check_in(folder.path(), &["latin1/Dockerfile", "good/Dockerfile"]);
+
+    assert_eq!(code, Some(2));
+    assert!(stdout.contains("good/Dockerfile:2:11:"), "{stdout}");
+    assert_eq!(
+        stderr[0],
+        "escalint: error: cannot read latin1/Dockerfile: not a text file (invalid UTF-8 at line \
+         2, column 10)"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_symbolic_link_loop_is_reported_and_the_run_goes_on() {
+    let folder = folder_with_a_good_dockerfile();
+    std::os::unix::fs::symlink("Containerfile", folder.path().join("Dockerfile")).expect("linked");
+    std::os::unix::fs::symlink("Dockerfile", folder.path().join("Containerfile")).expect("linked");
+
+    let (code, stdout, stderr) = gnu_check_in(folder.path(), &["Dockerfile", "good"]);
+
+    assert_eq!(code, Some(2));
+    assert!(stdout.contains("good/Dockerfile:2:11:"), "{stdout}");
+    assert!(
+        stderr[0].starts_with("escalint: error: cannot read Dockerfile: "),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn standard_input_that_is_not_text_is_reported_and_the_named_files_are_linted() {
+    let folder = folder_with_a_good_dockerfile();
+
+    let output = escalint()
+        .current_dir(folder.path())
+        .args(["check", "--isolated", "--format", "gnu", "-", "good"])
+        .write_stdin(&b"FROM alpine\0\n"[..])
+        .output()
+        .expect("the binary runs");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("good/Dockerfile:2:11:"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "escalint: error: cannot read -: not a text file (NUL byte at line 1, column 12)\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_compose_file_given_with_f_leaves_the_other_files_of_the_project_linted() {
+    let folder = folder_with_a_good_dockerfile();
+    std::fs::write(
+        folder.path().join("compose.yaml"),
+        "services:\n  a:\n    image: alpine\n    privileged: true\n",
+    )
+    .expect("written");
+
+    let (code, stdout, stderr) = gnu_check_in(
+        folder.path(),
+        &["-f", "missing.yaml", "-f", "compose.yaml", "good"],
+    );
+
+    assert_eq!(code, Some(2));
+    assert!(
+        stdout.contains("compose.yaml:4:17: error: service `a` sets `privileged: true`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("good/Dockerfile:2:11:"), "{stdout}");
+    assert_eq!(
+        stderr[0],
+        "escalint: error: cannot read missing.yaml: No such file or directory (os error 2)"
+    );
+}
+
+#[test]
+fn a_report_written_with_output_holds_the_files_linted_beside_a_missing_one() {
+    let folder = folder_with_a_good_dockerfile();
+
+    escalint()
+        .current_dir(folder.path())
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "gnu",
+            "--output",
+            "report.txt",
+        ])
+        .args(["nope", "good"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty());
+
+    let report = std::fs::read_to_string(folder.path().join("report.txt")).expect("written");
+    assert!(report.contains("good/Dockerfile:2:11:"), "{report}");
+}
+
 #[test]
 fn unknown_format_is_a_usage_error() {
     escalint()
@@ -80,6 +242,7 @@ fn json_output_has_the_documented_fields() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
 
     assert_eq!(json["version"], 1);
+    assert_eq!(json["failures"], serde_json::json!([]));
     let first = &json["diagnostics"][0];
     assert_eq!(first["rule"], "setuid-bit");
     assert_eq!(first["severity"], "error");
@@ -166,7 +329,10 @@ fn not_text_file_named_on_the_command_line_exits_2() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a text file"));
+        .stderr(predicate::str::contains("not a text file"))
+        .stderr(predicate::str::ends_with(
+            "\n1 file could not be read; no problems found in the 0 other files\n",
+        ));
 }
 
 #[test]
@@ -225,6 +391,8 @@ fn symlink_loops_and_dangling_links_are_reported_as_skipped() {
     std::fs::write(root.join("app/Dockerfile"), "FROM alpine\nUSER 10001\n").expect("written");
     std::os::unix::fs::symlink(root, root.join("app/loop")).expect("linked");
     std::os::unix::fs::symlink(root.join("gone"), root.join("Containerfile")).expect("linked");
+    std::os::unix::fs::symlink("other", root.join("Dockerfile")).expect("linked");
+    std::os::unix::fs::symlink("Dockerfile", root.join("other")).expect("linked");
 
     escalint()
         .arg("check")
@@ -235,7 +403,11 @@ fn symlink_loops_and_dangling_links_are_reported_as_skipped() {
         .stderr(predicate::str::contains("a symbolic link back to"))
         .stderr(predicate::str::contains(
             "Containerfile: a symbolic link to nothing",
-        ));
+        ))
+        .stderr(predicate::str::contains(
+            "/Dockerfile: a symbolic link loop\n",
+        ))
+        .stderr(predicate::str::contains("/other: a symbolic link loop\n"));
 }
 
 #[test]
@@ -293,6 +465,7 @@ fn a_missing_env_file_exits_2() {
         ])
         .assert()
         .code(2)
+        .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("cannot read does/not/exist.env"));
 }
 
@@ -433,6 +606,38 @@ fn config_show_without_a_configuration_prints_the_defaults() {
 }
 
 #[test]
+fn config_show_of_a_path_that_does_not_exist_exits_2() {
+    let repo = repository(&[("Dockerfile", "FROM alpine\n")]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show", "nope"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::starts_with(
+            "escalint: error: cannot show the configuration of nope\n  caused by: ",
+        ));
+}
+
+#[test]
+fn config_show_reports_a_folder_named_like_a_configuration_file() {
+    let repo = repository(&[
+        ("escalint.toml/notes.txt", ""),
+        ("Dockerfile", "FROM alpine\n"),
+    ]);
+
+    escalint()
+        .current_dir(repo.path())
+        .args(["config", "--show", "Dockerfile"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "escalint.toml: `escalint.toml` is a folder, not a configuration file",
+        ));
+}
+
+#[test]
 fn explain_ends_with_how_to_suppress_each_rule() {
     for doc in escalint::rules::rule_docs() {
         let output = escalint()
@@ -503,4 +708,49 @@ fn missing_compose_file_given_with_f_exits_2() {
         .stderr(predicate::str::contains(
             "cannot read does/not/exist/compose.yaml",
         ));
+}
+
+#[test]
+fn an_unreadable_override_file_is_reported_once_with_its_relative_path() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(folder.path().join("app")).expect("created");
+    std::fs::write(
+        folder.path().join("app/compose.yaml"),
+        "services:\n  a:\n    image: alpine\n    privileged: true\n",
+    )
+    .expect("written");
+    std::fs::write(
+        folder.path().join("app/compose.override.yaml"),
+        b"services:\n  a:\n    user: \"\xff\"\n",
+    )
+    .expect("written");
+
+    // Found by the walk and read again with the project of `compose.yaml`; or only the latter.
+    for path in ["app", "app/compose.yaml"] {
+        let output = escalint()
+            .current_dir(folder.path())
+            .args(["check", "--isolated", "--format", "gnu", path])
+            .output()
+            .expect("the binary runs");
+
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.starts_with("escalint: error:"))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "escalint: error: cannot read app/compose.override.yaml: not a text file \
+                 (invalid UTF-8 at line 3, column 12)"
+            ],
+            "{path}"
+        );
+        let summary =
+            "\n1 file could not be read; found 1 error, 1 warning, 1 note in the 1 other file;";
+        assert!(stderr.contains(summary), "{path}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("[privileged-service]"), "{path}: {stdout}");
+    }
 }

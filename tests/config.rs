@@ -569,3 +569,24 @@ fn two_configuration_files_found_while_walking_stop_the_run() {
 
     assert!(error.to_string().contains("holds both"), "{error}");
 }
+
+/// A folder named like a configuration file would leave its folder unconfigured without a word.
+#[test]
+fn a_folder_named_like_a_configuration_file_stops_the_run() {
+    let repo = repository(&[
+        ("app/escalint.toml/notes.txt", ""),
+        ("app/Dockerfile", SETUID_AND_USER),
+    ]);
+
+    let error = run_error(repo.path(), "the configuration is a folder");
+
+    let path = std::fs::canonicalize(repo.path().join("app/escalint.toml")).expect("exists");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: `escalint.toml` is a folder, not a configuration file; rename it, or run with \
+             `--config FILE` or `--isolated`",
+            path.display()
+        )
+    );
+}

@@ -43,7 +43,12 @@ fn official_image_dockerfiles_lint_without_parse_errors() {
         kind: Some(Kind::Dockerfile),
         ..LintOptions::default()
     };
-    let result = lint(&options).expect("corpus files are readable");
+    let result = lint(&options).expect("the configuration is valid");
+    assert!(
+        result.failures.is_empty(),
+        "corpus files are readable: {:?}",
+        result.failures
+    );
 
     let offending: Vec<String> = result
         .diagnostics
@@ -84,7 +89,12 @@ fn compose_corpus_lints_without_panicking() {
         kind: Some(Kind::Compose),
         ..LintOptions::default()
     };
-    let result = lint(&options).expect("corpus files are readable");
+    let result = lint(&options).expect("the configuration is valid");
+    assert!(
+        result.failures.is_empty(),
+        "corpus files are readable: {:?}",
+        result.failures
+    );
 
     assert!(result.linted_files > 1000);
 }

@@ -357,3 +357,167 @@ fn flatten_keys(value: &serde_json::Value, prefix: &str, keys: &mut Vec<String>)
         flatten_keys(value, &path, keys);
     }
 }
+
+/// A folder holding `good/Dockerfile` (one diagnostic, `root-user` at 1:1) and `bad/Dockerfile`
+/// (invalid UTF-8 at 2:10); reports of it are run in the folder with `missing` named too, so
+/// paths are relative.
+fn folder_with_an_unreadable_file() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    for (path, text) in [
+        ("good/Dockerfile", &b"FROM alpine\n"[..]),
+        ("bad/Dockerfile", &b"FROM alpine\nRUN echo \xff\n"[..]),
+    ] {
+        let path = folder.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("created");
+        std::fs::write(path, text).expect("written");
+    }
+    folder
+}
+
+/// The report of `good`, `bad` and `missing` in `folder`, which exits 2.
+fn report_with_failures_of(format: &str, folder: &Path) -> String {
+    let output = escalint()
+        .current_dir(folder)
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            format,
+            "good",
+            "bad",
+            "missing",
+        ])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2), "{format}");
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+const BAD_MESSAGE: &str =
+    "cannot read bad/Dockerfile: not a text file (invalid UTF-8 at line 2, column 10)";
+const MISSING_MESSAGE: &str = "cannot read missing: No such file or directory (os error 2)";
+
+#[test]
+fn gnu_and_github_formats_end_with_a_line_per_file_that_could_not_be_read() {
+    let folder = folder_with_an_unreadable_file();
+
+    let gnu = report_with_failures_of("gnu", folder.path());
+    let github = report_with_failures_of("github", folder.path());
+
+    let gnu: Vec<&str> = gnu.lines().collect();
+    assert_eq!(
+        gnu[1..],
+        [
+            format!("bad/Dockerfile:2:10: error: {BAD_MESSAGE}"),
+            format!("missing: error: {MISSING_MESSAGE}"),
+        ]
+    );
+    assert!(gnu[0].starts_with("good/Dockerfile:1:1: note: "), "{gnu:?}");
+    let github: Vec<&str> = github.lines().collect();
+    assert_eq!(
+        github[1..],
+        [
+            format!("::error file=bad/Dockerfile,line=2,col=10,title=escalint::{BAD_MESSAGE}"),
+            format!("::error file=missing,title=escalint::{MISSING_MESSAGE}"),
+        ]
+    );
+}
+
+#[test]
+fn checkstyle_gives_a_file_that_could_not_be_read_an_error_of_its_own() {
+    let folder = folder_with_an_unreadable_file();
+
+    let report = report_with_failures_of("checkstyle", folder.path());
+
+    let document = roxmltree::Document::parse(&report).expect("well-formed XML");
+    // Each error as `file: name=value ...`, its attributes in the order written.
+    let errors: Vec<String> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("error"))
+        .map(|error| {
+            let file = error
+                .parent_element()
+                .and_then(|file| file.attribute("name"));
+            let attributes: Vec<String> = error
+                .attributes()
+                .map(|attribute| format!("{}={}", attribute.name(), attribute.value()))
+                .collect();
+            format!("{}: {}", file.unwrap_or("?"), attributes.join(" "))
+        })
+        .collect();
+    assert_eq!(errors.len(), 3, "{report}");
+    assert!(errors[0].starts_with("good/Dockerfile: "), "{errors:?}");
+    assert_eq!(
+        errors[1..],
+        [
+            format!(
+                "bad/Dockerfile: line=2 column=10 severity=error message={BAD_MESSAGE} \
+                 source=escalint"
+            ),
+            format!("missing: severity=error message={MISSING_MESSAGE} source=escalint"),
+        ]
+    );
+}
+
+#[test]
+fn junit_counts_a_file_that_could_not_be_read_as_a_test_in_error() {
+    let folder = folder_with_an_unreadable_file();
+
+    let report = report_with_failures_of("junit", folder.path());
+
+    let document = roxmltree::Document::parse(&report).expect("well-formed XML");
+    let root = document.root_element();
+    let counts = ["tests", "failures", "errors"].map(|name| root.attribute(name));
+    assert_eq!(counts, [Some("3"), Some("1"), Some("2")]);
+    let errors: Vec<(Option<&str>, Option<&str>)> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("error"))
+        .map(|error| {
+            let case = error
+                .parent_element()
+                .and_then(|case| case.attribute("name"));
+            (case, error.attribute("message"))
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Some("read bad/Dockerfile"), Some(BAD_MESSAGE)),
+            (Some("read missing"), Some(MISSING_MESSAGE)),
+        ]
+    );
+    assert!(!report.contains("no problems found"), "{report}");
+}
+
+#[test]
+fn gitlab_leaves_files_that_could_not_be_read_to_the_exit_code() {
+    let folder = folder_with_an_unreadable_file();
+
+    let report = report_with_failures_of("gitlab", folder.path());
+
+    let issues: serde_json::Value = serde_json::from_str(&report).expect("valid JSON");
+    let paths: Vec<&str> = issues
+        .as_array()
+        .expect("an array of issues")
+        .iter()
+        .map(|issue| issue["location"]["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(paths, ["good/Dockerfile"]);
+}
+
+#[test]
+fn json_lists_the_files_that_could_not_be_read() {
+    let folder = folder_with_an_unreadable_file();
+
+    let report = report_with_failures_of("json", folder.path());
+
+    let json: serde_json::Value = serde_json::from_str(&report).expect("valid JSON");
+    assert_eq!(json["diagnostics"][0]["file"], "good/Dockerfile");
+    assert_eq!(
+        json["failures"],
+        serde_json::json!([
+            { "file": "bad/Dockerfile", "line": 2, "column": 10, "message": BAD_MESSAGE },
+            { "file": "missing", "line": null, "column": null, "message": MISSING_MESSAGE },
+        ])
+    );
+}

@@ -249,7 +249,12 @@ fn flagging_rules(file: &Path, kind: Kind, rules: &[&str]) -> Vec<String> {
         kind: Some(kind),
         ..LintOptions::default()
     };
-    let result = lint(&options).expect("KICS test files are readable");
+    let result = lint(&options).expect("the configuration is valid");
+    assert!(
+        result.failures.is_empty(),
+        "KICS test files are readable: {:?}",
+        result.failures
+    );
     result
         .diagnostics
         .iter()

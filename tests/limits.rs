@@ -148,11 +148,47 @@ fn files_that_are_not_text_are_reported_and_the_run_goes_on() {
         .code(2)
         .stdout(predicate::str::contains("setuid-bit"))
         .stderr(predicate::str::contains(
-            "latin1/Dockerfile: not a text file (invalid UTF-8 at byte 20)",
+            "latin1/Dockerfile: not a text file (invalid UTF-8 at line 2, column 9)",
         ))
         .stderr(predicate::str::contains(
-            "nul/compose.yaml: not a text file (it holds NUL bytes)",
+            "nul/compose.yaml: not a text file (NUL byte at line 3, column 1)",
         ));
+}
+
+#[test]
+fn an_included_file_that_is_not_text_is_reported_like_a_linted_one() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    write(
+        folder.path(),
+        "compose.yaml",
+        "include:\n  - inc.yaml\nservices:\n  z: {image: alpine, privileged: true}\n",
+    );
+    write(
+        folder.path(),
+        "inc.yaml",
+        b"services:\n  a:\n    image: \"\xff\"\n",
+    );
+
+    let output = escalint()
+        .current_dir(folder.path())
+        .args(["check", "--isolated", "--format", "gnu", "compose.yaml"])
+        .output()
+        .expect("the binary runs");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let read_error: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("inc.yaml"))
+        .collect();
+    assert_eq!(
+        read_error,
+        [
+            "compose.yaml:2:5: error: cannot read inc.yaml: not a text file (invalid UTF-8 at \
+             line 3, column 13) [parse-error]"
+        ]
+    );
+    assert!(stdout.contains("[privileged-service]"), "{stdout}");
 }
 
 #[test]

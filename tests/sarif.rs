@@ -114,7 +114,80 @@ fn sarif_validates_against_the_schema() {
                 .expect("results")
                 .is_empty()
         );
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true, "{path}");
+        assert!(invocation.get("toolExecutionNotifications").is_none());
     }
+}
+
+#[test]
+fn files_that_could_not_be_read_are_error_notifications_of_a_failed_invocation() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(folder.path().join("bad")).expect("created");
+    std::fs::write(
+        folder.path().join("bad/Dockerfile"),
+        b"FROM alpine\nRUN echo \xff\n",
+    )
+    .expect("written");
+    std::fs::write(
+        folder.path().join("Dockerfile"),
+        "FROM alpine\nRUN chmod 4755 /bin/x\n",
+    )
+    .expect("written");
+
+    let output = Command::cargo_bin("escalint")
+        .expect("the binary is built")
+        .current_dir(folder.path())
+        .args(["check", "--isolated", "--format", "sarif", "missing", "."])
+        .output()
+        .expect("the binary runs");
+
+    assert_eq!(output.status.code(), Some(2));
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+    let run = &sarif["runs"][0];
+    assert!(
+        run["results"]
+            .as_array()
+            .is_some_and(|results| results.len() == 2)
+    );
+    assert_eq!(
+        run["invocations"],
+        serde_json::json!([{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {
+                        "text": "cannot read bad/Dockerfile: not a text file (invalid UTF-8 at \
+                                 line 2, column 10)"
+                    },
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": "bad/Dockerfile" },
+                            "region": { "startLine": 2, "startColumn": 10 }
+                        }
+                    }]
+                },
+                {
+                    "level": "error",
+                    "message": {
+                        "text": "cannot read missing: No such file or directory (os error 2)"
+                    },
+                    "locations": [{
+                        "physicalLocation": { "artifactLocation": { "uri": "missing" } }
+                    }]
+                }
+            ]
+        }])
+    );
 }
 
 #[test]

@@ -645,13 +645,32 @@ fn lock(probes: &Mutex<Probes>) -> MutexGuard<'_, Probes> {
 }
 
 /// The configuration file in `folder` itself, if any; two is an error, since which one was meant
-/// cannot be told.
+/// cannot be told, and so is a folder with a configuration file's name, which would otherwise
+/// leave the folder silently unconfigured.
 fn config_file_in(folder: &Path) -> Result<Option<PathBuf>, ConfigError> {
-    let present: Vec<PathBuf> = CONFIG_FILE_NAMES
-        .iter()
-        .map(|name| folder.join(name))
-        .filter(|path| path.is_file())
-        .collect();
+    let mut present = Vec::new();
+    for name in CONFIG_FILE_NAMES {
+        let path = folder.join(name);
+        let Ok(metadata) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if metadata.is_dir() {
+            return Err(ConfigError {
+                problems: vec![ConfigProblem {
+                    file: crate::paths::display(&path),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "`{name}` is a folder, not a configuration file; rename it, or run with \
+                         `--config FILE` or `--isolated`"
+                    ),
+                }],
+            });
+        }
+        if metadata.is_file() {
+            present.push(path);
+        }
+    }
     match present.as_slice() {
         [] => Ok(None),
         [only] => Ok(Some(only.clone())),

@@ -25,6 +25,7 @@ use crate::model::{Build, BuildDockerfile, Compose, Listing, Service};
 use crate::parse::interpolate::parse_env_file;
 use crate::parse::yaml::{self, Node, Value};
 use crate::paths;
+use crate::read::{self, ReadError};
 use crate::source::{
     AddedSources, Source, SourceId, SourceMap, Sources, SourcesView, Span, Spanned,
 };
@@ -183,16 +184,17 @@ impl Variables {
 /// project has one; each `include` gets its own.
 type EnvironmentId = usize;
 
-/// Adds a file from disk to `sources`, or finds it there when it was read before.
-// LIMITATION: `extends` and `include` files are read whole, without the size limit and the
-// not-text checks that linted files get; a huge or binary one is read or reported as YAML.
-fn add_file(sources: &mut SourcesView<'_>, path: &Path) -> std::io::Result<SourceId> {
+/// Adds a file from disk to `sources`, or finds it there when it was read before. It must be
+/// text, as a linted file must.
+// LIMITATION: `extends`, `include` and env files are read whole, without the size limit that
+// linted files get: the limit is configured per folder, which the loader does not see.
+fn add_file(sources: &mut SourcesView<'_>, path: &Path) -> Result<SourceId, ReadError> {
     let path = normalize(path);
     if let Some(id) = sources.find(&path) {
         return Ok(id);
     }
 
-    let text = std::fs::read_to_string(&path)?;
+    let text = read::read_text(&path, u64::MAX)?;
     let display = paths::display(&path);
     Ok(sources.add(Source::new(display, path, text)))
 }

@@ -1,15 +1,17 @@
 //! The Checkstyle reporter: the XML that Jenkins' warnings plugin, reviewdog and many CI
-//! dashboards read, one `<file>` per file with diagnostics and one `<error>` per diagnostic.
+//! dashboards read, one `<file>` per file with diagnostics and one `<error>` per diagnostic; a
+//! file that could not be read is a `<file>` with one `<error>` saying why.
 
 use std::fmt::Write as _;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::Failure;
 use crate::report::Region;
 use crate::report::xml::escape;
 use crate::source::Sources;
 
 /// Renders one Checkstyle document.
-pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic], failures: &[Failure]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<checkstyle version=\"4.3\">\n");
 
@@ -43,6 +45,20 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 
     if open_file.is_some() {
         out.push_str("  </file>\n");
+    }
+    for failure in failures {
+        // Without a place in the file there is no line to give: readers take the file as a whole.
+        let position = match failure.position {
+            Some((line, column)) => format!("line=\"{line}\" column=\"{column}\" "),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  <file name=\"{}\">\n    <error {position}severity=\"error\" message=\"{}\" \
+             source=\"escalint\"/>\n  </file>",
+            escape(&failure.file),
+            escape(&failure.to_string())
+        );
     }
     out.push_str("</checkstyle>\n");
     out

@@ -1,14 +1,16 @@
 //! The GitHub Actions reporter: one workflow command per diagnostic (`::error file=...::message`),
-//! which the runner turns into an annotation shown inline on the pull request's diff.
+//! which the runner turns into an annotation shown inline on the pull request's diff; and one
+//! `::error` per file that could not be read.
 
 use std::fmt::Write as _;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::Failure;
 use crate::report::{Region, help_of};
 use crate::source::Sources;
 
-/// Renders one workflow command per diagnostic.
-pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+/// Renders one workflow command per diagnostic, then one per file that could not be read.
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic], failures: &[Failure]) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         let region = Region::of(sources, diagnostic.span);
@@ -36,6 +38,18 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
             region.end_column,
             escape_property(&format!("escalint ({})", diagnostic.rule)),
             escape_data(&message),
+        );
+    }
+    for failure in failures {
+        let position = match failure.position {
+            Some((line, column)) => format!(",line={line},col={column}"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "::error file={}{position},title=escalint::{}",
+            escape_property(&failure.file),
+            escape_data(&failure.to_string()),
         );
     }
     out

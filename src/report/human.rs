@@ -23,15 +23,33 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], styled: bool) -> St
     out
 }
 
-/// The one-line summary after the diagnostics.
-pub fn summary(diagnostics: &[Diagnostic], linted_files: usize) -> String {
+/// The one-line summary after the diagnostics; `unread_files` could not be read. A run with
+/// such files says so first, so it never reads as a clean run.
+pub fn summary(diagnostics: &[Diagnostic], linted_files: usize, unread_files: usize) -> String {
+    let found = match unread_files {
+        0 => found(diagnostics, &plural(linted_files, "file", "files")),
+        _ => {
+            let others = plural(linted_files, "other file", "other files");
+            found(diagnostics, &format!("the {others}"))
+        }
+    };
+    match unread_files {
+        0 => found,
+        _ => {
+            let unread = plural(unread_files, "file", "files");
+            format!("{unread} could not be read; {found}")
+        }
+    }
+}
+
+/// `found 2 errors in 3 files`, or `no problems found in 3 files`.
+fn found(diagnostics: &[Diagnostic], files: &str) -> String {
     let count = |severity| {
         diagnostics
             .iter()
             .filter(|d| d.severity == severity)
             .count()
     };
-    let files = plural(linted_files, "file", "files");
     if diagnostics.is_empty() {
         return format!("no problems found in {files}");
     }
@@ -150,5 +168,34 @@ impl<'a> Excerpt<'a> {
         }
         let rest = &self.source.text[self.start + start..self.end];
         start..start + rest.chars().next().map_or(0, char::len_utf8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceId, Span};
+
+    fn error() -> Diagnostic {
+        let span = Span::new(SourceId(0), 0, 1);
+        Diagnostic::new("setuid-bit", Severity::Error, span, "message".to_owned())
+    }
+
+    #[test]
+    fn a_clean_run_says_how_many_files_it_read() {
+        assert_eq!(summary(&[], 1, 0), "no problems found in 1 file");
+        assert_eq!(summary(&[error()], 2, 0), "found 1 error in 2 files");
+    }
+
+    #[test]
+    fn a_run_with_unread_files_begins_with_them() {
+        assert_eq!(
+            summary(&[], 0, 1),
+            "1 file could not be read; no problems found in the 0 other files"
+        );
+        assert_eq!(
+            summary(&[error(), error()], 1, 2),
+            "2 files could not be read; found 2 errors in the 1 other file"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The SARIF 2.1.0 reporter, shaped for GitHub code scanning: rules from the embedded documents,
-//! results with regions, related locations and fingerprints that survive unrelated line shifts.
+//! results with regions, related locations and fingerprints that survive unrelated line shifts;
+//! files that could not be read as notifications of the run's invocation.
 
 use std::collections::HashMap;
 
@@ -7,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::docs::{RuleDoc, how_to_suppress};
+use crate::lint::Failure;
 use crate::report::Region;
 use crate::rules::rule_docs;
 use crate::source::{Sources, Span};
@@ -16,11 +18,13 @@ const INFORMATION_URI: &str = "https://github.com/escalint/escalint";
 
 /// Renders the diagnostics as one SARIF log. Suppressed diagnostics are results too, with a
 /// `suppressions` entry carrying the comment's reason, as code scanning expects; with
-/// `baseline_given`, every reported result is marked `"baselineState": "new"`.
+/// `baseline_given`, every reported result is marked `"baselineState": "new"`. The invocation
+/// says whether every file could be read, and names those that could not.
 pub fn render(
     sources: &Sources,
     diagnostics: &[Diagnostic],
     suppressed: &[Suppressed],
+    failures: &[Failure],
     baseline_given: bool,
 ) -> String {
     let docs = rule_docs();
@@ -70,6 +74,7 @@ pub fn render(
                     "rules": rules,
                 }
             },
+            "invocations": [invocation(failures)],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
@@ -77,6 +82,32 @@ pub fn render(
     let mut text = serde_json::to_string_pretty(&log).expect("the SARIF log serialises");
     text.push('\n');
     text
+}
+
+/// The run's invocation: it did not succeed when a file could not be read, and each such file is
+/// an error notification located in it, at the first byte that is not text when that is why.
+fn invocation(failures: &[Failure]) -> Value {
+    let mut invocation = json!({ "executionSuccessful": failures.is_empty() });
+    if failures.is_empty() {
+        return invocation;
+    }
+
+    let notifications: Vec<Value> = failures
+        .iter()
+        .map(|failure| {
+            let mut location = json!({ "artifactLocation": { "uri": uri(&failure.file) } });
+            if let Some((line, column)) = failure.position {
+                location["region"] = json!({ "startLine": line, "startColumn": column });
+            }
+            json!({
+                "level": "error",
+                "message": { "text": failure.to_string() },
+                "locations": [{ "physicalLocation": location }],
+            })
+        })
+        .collect();
+    invocation["toolExecutionNotifications"] = json!(notifications);
+    invocation
 }
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {

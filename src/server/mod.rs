@@ -322,6 +322,9 @@ impl Server {
                 return HashSet::new();
             }
         };
+        for failure in &result.failures {
+            log::warn!("{failure}");
+        }
 
         let mut diagnostics = Vec::new();
         let mut quick_fixes = Vec::new();
