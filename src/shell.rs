@@ -35,8 +35,9 @@ pub struct Word {
     pub range: Range<usize>,
 }
 
-/// How deep command substitutions, `sh -c` strings, shell heredocs and wrapped commands are
-/// followed; anything nested deeper is skipped so hostile input cannot exhaust time or memory.
+/// How deep command substitutions, `sh -c` strings, shell heredocs, `((` read as subshells and
+/// wrapped commands are followed; anything nested deeper is skipped so hostile input cannot
+/// exhaust time or memory.
 pub const MAX_NESTING: usize = 64;
 
 /// tree-sitter calls the progress callback once every this many parser steps.
@@ -285,8 +286,9 @@ impl AnalysedScripts {
 
 /// The simple commands of a script in source order (by the start of the command name).
 ///
-/// Commands inside `$(...)`, backticks, `sh -c` strings, heredocs read by a shell and wrapped
-/// commands (`sudo CMD`, `find -exec CMD \;`) are reported at their own place in the script.
+/// Commands inside `$(...)`, backticks, `sh -c` strings, heredocs read by a shell, `((...))` and
+/// wrapped commands (`sudo CMD`, `find -exec CMD \;`) are reported at their own place in the
+/// script.
 pub fn commands(script: &str) -> Vec<Command> {
     let cached = ANALYSED.lock().ok().and_then(|cache| cache.get(script));
     if let Some(found) = cached {
@@ -377,6 +379,14 @@ fn collect(script: &str, nesting: usize) -> Vec<Command> {
                 record_heredoc_scripts(node, script, nesting, &mut found);
                 true
             }
+            "((" if record_double_parenthesis(node, script, nesting, &mut found) => {
+                // The nested parse read the rest of the parent. Walking its other children too
+                // would parse a `((` nested in them twice, and one nested k deep 2^k times.
+                if cursor.goto_parent() {
+                    levels.pop();
+                }
+                false
+            }
             "comment" => false,
             _ => true,
         };
@@ -406,8 +416,6 @@ fn collect(script: &str, nesting: usize) -> Vec<Command> {
     }
 }
 
-/// Parses a script, counting the parser's steps as work; a parse that takes more steps than
-/// any real script needs for its length is abandoned.
 /// Parses a script, counting the parser's steps as work; a parse that takes more steps than
 /// any real script needs for its length is abandoned.
 fn parse(script: &str) -> Option<Tree> {
@@ -489,6 +497,56 @@ fn record_command(node: Node<'_>, script: &str, nesting: usize, found: &mut Vec<
             record_inline_script(text, 0, script, nesting, found);
         }
     }
+}
+
+/// Records the commands after a `((` that opens a command, and whether it did. `/bin/sh` (dash,
+/// busybox ash) reads `((chmod u+s /x))` as two subshells, `( (chmod u+s /x) )`, and so does bash
+/// when no `))` closes an arithmetic command (`((chmod u+s /x) && true)`); tree-sitter-bash parses
+/// an arithmetic command, or an error, whose text holds no command nodes. The text from `((` to the
+/// end of that node is parsed again with the parentheses that open it set apart, all of them at
+/// once so `(((((x)))))` costs one more parse. Real arithmetic such as `((i++))` then reads as
+/// the command `i++`, as dash runs it.
+fn record_double_parenthesis(
+    token: Node<'_>,
+    script: &str,
+    nesting: usize,
+    found: &mut Vec<Command>,
+) -> bool {
+    if nesting >= MAX_NESTING {
+        return false;
+    }
+    let Some(parent) = token.parent() else {
+        return false;
+    };
+    // `for ((...))` is bash's arithmetic loop, and `$((` a token of its own.
+    // LIMITATION: bash runs `$((chmod u+s /x) && true)` as a command substitution when no `))`
+    // closes the arithmetic; `$((` is read as arithmetic, as dash reads it, so it is not seen.
+    if !matches!(parent.kind(), "compound_statement" | "ERROR") {
+        return false;
+    }
+
+    let range = token.start_byte()..parent.end_byte();
+    let opening = script.as_bytes()[range.clone()]
+        .iter()
+        .take_while(|&&byte| byte == b'(')
+        .count();
+    let mut inner_script = String::with_capacity(range.len() + opening);
+    let mut offsets = Vec::with_capacity(range.len() + opening);
+    for at in range.start..range.start + opening {
+        if at > range.start {
+            // No word holds the inserted space; it maps to the parenthesis after it.
+            inner_script.push(' ');
+            offsets.push(at);
+        }
+        inner_script.push('(');
+        offsets.push(at);
+    }
+    inner_script.push_str(&script[range.start + opening..range.end]);
+    offsets.extend(range.start + opening..range.end);
+    for inner in collect(&inner_script, nesting + 1) {
+        found.push(map_command(inner, &offsets));
+    }
+    true
 }
 
 /// Records the commands of a word that is itself a script (`sh -c 'SCRIPT'`, `sh <<< SCRIPT`),
@@ -1332,6 +1390,92 @@ mod tests {
         assert_eq!(
             command_lines(script),
             ["cat", "chmod u+s /x", "sh", "?", "id"]
+        );
+    }
+
+    #[test]
+    fn double_parentheses_open_two_subshells_as_sh_reads_them() {
+        let script = "((chmod 4755 /bin/x)); (((sudo id))) && ((chmod u+s /bin/y) && true)";
+
+        assert_eq!(
+            command_lines(script),
+            [
+                "chmod 4755 /bin/x",
+                "sudo id",
+                "id",
+                "chmod u+s /bin/y",
+                "true"
+            ]
+        );
+        assert_eq!(
+            slices(script, "chmod"),
+            [["chmod", "4755", "/bin/x"], ["chmod", "u+s", "/bin/y"]]
+        );
+        let names: Vec<Range<usize>> = commands(script)
+            .into_iter()
+            .map(|command| command.name.range)
+            .collect();
+        assert_eq!(names, [2..7, 26..30, 31..33, 42..47, 63..67]);
+    }
+
+    #[test]
+    fn double_parentheses_are_read_wherever_a_command_stands() {
+        let script = "a | ((chmod u+s /a) && true); echo \"$( ((chmod g+s /b)) )\"\n\
+                      f() ((chmod +s /c)); sh -c '((chmod 4755 /d))'; ((chmod 2755 /e)) > /dev/null";
+
+        assert_eq!(
+            slices(script, "chmod"),
+            [
+                ["chmod", "u+s", "/a"],
+                ["chmod", "g+s", "/b"],
+                ["chmod", "+s", "/c"],
+                ["chmod", "4755", "/d"],
+                ["chmod", "2755", "/e"],
+            ]
+        );
+    }
+
+    #[test]
+    fn arithmetic_commands_run_their_text_as_dash_does() {
+        let script = "i=0; ((i++)); (( n = $(id -u) )); echo $i $((i+1)); \
+                      for ((j=0; j<2; j++)); do :; done";
+
+        // dash runs `i++` and `n = ...` as commands; bash's `for ((...))` is left as it is, and so
+        // is `$((...))`, arithmetic to dash.
+        assert_eq!(
+            command_lines(script),
+            ["i++", "n = ?", "id -u", "echo ? ?", ":"]
+        );
+        assert_eq!(commands(script)[2].name.range, 23..25);
+    }
+
+    #[test]
+    fn deep_double_parentheses_cost_one_parse_per_opening_run() {
+        let depth = 3_000;
+        let script = format!("{}chmod u+s /x{}", "(".repeat(depth), ")".repeat(depth));
+
+        let found = commands(&script);
+
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name.range, depth..depth + 5);
+    }
+
+    #[test]
+    fn chained_double_parentheses_stop_at_the_limit() {
+        let depth = 200;
+        let script = format!(
+            "{}chmod u+s /x{}",
+            "((true) && ".repeat(depth),
+            ")".repeat(depth)
+        );
+
+        let found = commands(&script);
+
+        assert_eq!(found.len(), MAX_NESTING);
+        assert!(
+            found
+                .iter()
+                .all(|command| command.program() == Some("true"))
         );
     }
 

@@ -395,6 +395,31 @@ fn nested_command_substitutions_cost_linear_work() {
 }
 
 #[test]
+fn nested_double_parentheses_cost_linear_work() {
+    // Each `((` that opens a command is parsed again as two subshells.
+    assert_linear(
+        "nested ((...))",
+        |depth| {
+            let script = format!(
+                "{}(chmod u+s /x){}",
+                "((true) && ".repeat(depth),
+                ")".repeat(depth)
+            );
+            dockerfile_work(&format!("FROM alpine\nRUN {script}\n"))
+        },
+        2_000,
+    );
+    assert_linear(
+        "deep ((...))",
+        |depth| {
+            let script = format!("{}chmod u+s /x{}", "(".repeat(depth), ")".repeat(depth));
+            dockerfile_work(&format!("FROM alpine\nRUN {script}\n"))
+        },
+        2_000,
+    );
+}
+
+#[test]
 fn many_heredocs_cost_linear_work() {
     assert_linear(
         "heredocs",

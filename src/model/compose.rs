@@ -787,7 +787,7 @@ impl Loader<'_> {
         })
     }
 
-    /// `build: ./dir` or `build: {context, dockerfile, dockerfile_inline, target}`.
+    /// `build: ./dir` or `build: {context, dockerfile, dockerfile_inline, target, ...}`.
     fn build(&mut self, service: &str, definition: &Node) -> Option<Build> {
         let (key_node, value) = definition.entry("build")?;
         let what = |key: &str| format!("build.{key}` of service `{service}");
@@ -830,12 +830,27 @@ impl Loader<'_> {
             Some(args) => self.build_args(service, args),
             None => Vec::new(),
         };
+        let privileged = field(self, "privileged");
+        let network = field(self, "network");
+        let mut entitlements = Vec::new();
+        // The schema check reports entitlements that are not a list of strings.
+        if let Some(Value::Sequence(items)) = fields
+            .and_then(|fields| fields.get("entitlements"))
+            .map(|node| &node.value)
+        {
+            for item in items {
+                entitlements.extend(self.scalar(item, &what("entitlements")));
+            }
+        }
         Some(Build {
             span: key_node.span,
             context,
             dockerfile,
             target,
             args,
+            privileged,
+            network,
+            entitlements,
         })
     }
 
@@ -1501,6 +1516,54 @@ mod tests {
         assert_eq!(text.value, "FROM alpine\nUSER 10001\n");
         let plain = project.service("plain").build.as_ref().expect("build");
         assert_eq!(plain.context, deploy);
+    }
+
+    #[test]
+    fn build_settings_that_lift_the_sandbox_are_read_interpolated_and_merged() {
+        let project = load_merged(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build:\n      context: ./app\n      \
+                     privileged: ${BUILD_PRIVILEGED:-true}\n      network: host\n      \
+                     entitlements: [security.insecure]\n  plain:\n    build: ./plain\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  app:\n    build:\n      entitlements:\n        - network.host\n",
+                ),
+            ],
+            2,
+        );
+
+        project.assert_clean();
+        let build = project.service("app").build.as_ref().expect("build");
+        let privileged = build.privileged.as_ref().expect("privileged");
+        assert_eq!(privileged.value, "true");
+        assert_eq!(project.text(privileged.span), "${BUILD_PRIVILEGED:-true}");
+        let network = build.network.as_ref().expect("network");
+        assert_eq!(
+            (network.value.as_str(), project.line(network.span)),
+            ("host", 6)
+        );
+        let entitlements: Vec<(&str, &str, &str)> = build
+            .entitlements
+            .iter()
+            .map(|item| {
+                let written = project.text(item.span);
+                (item.value.as_str(), written, project.file_of(item.span))
+            })
+            .collect();
+        assert_eq!(
+            entitlements,
+            [
+                ("security.insecure", "security.insecure", "compose.yaml"),
+                ("network.host", "network.host", "compose.override.yaml"),
+            ]
+        );
+        let plain = project.service("plain").build.as_ref().expect("build");
+        assert!(plain.privileged.is_none() && plain.network.is_none());
+        assert!(plain.entitlements.is_empty());
     }
 
     #[test]

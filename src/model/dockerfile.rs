@@ -755,6 +755,22 @@ mod tests {
     }
 
     #[test]
+    fn double_parentheses_in_a_run_pass_the_look_that_skips_scripts() {
+        let text = "FROM debian:12\nRUN ((chmod 4755 /bin/x))\nRUN (((sudo id)))\n\
+                    RUN ((chmod u+s /bin/y) && true)\nRUN i=0; ((i++)); echo $i\n";
+
+        let model = model_of(text);
+
+        let sudo: Vec<(&str, Option<&str>)> = model.stages[0]
+            .sudo_steps
+            .iter()
+            .map(|step| (&text[step.span.start..step.span.end], step.runs.as_deref()))
+            .collect();
+        assert_eq!(steps_of(text), ["4755", "u+s"]);
+        assert_eq!(sudo, [("sudo", Some("id"))]);
+    }
+
+    #[test]
     fn entrypoints_step_down_or_name_scripts_from_the_context() {
         let text = "FROM alpine AS base\nWORKDIR /app\nCOPY docker/entrypoint.sh ./bin/start\n\
                     ENTRYPOINT [\"/sbin/tini\", \"--\", \"./bin/start\"]\n\

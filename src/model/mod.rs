@@ -337,6 +337,13 @@ pub struct Build {
     /// listed without a value takes it from the environment of `docker compose`, so it is left
     /// out here.
     pub args: Vec<(String, String)>,
+    /// `build.privileged:` as written (interpolated); see [`parse_compose_bool`].
+    pub privileged: Option<Spanned<String>>,
+    /// `build.network:`, the network the build's RUN steps use: `host`, `none`, a name.
+    pub network: Option<Spanned<String>>,
+    /// `build.entitlements:` items, the entitlements granted to the build: `security.insecure`,
+    /// `network.host`.
+    pub entitlements: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -834,6 +834,10 @@ mod tests {
             "sh -c \"chmod \\\"4755\\\" /bin/x\"",
             "bash <<EOF\nchmod 4755 /bin/x\nEOF",
             "find / -name x -exec chmod u+s {} \\;",
+            // `/bin/sh` reads `((` as two subshells, not arithmetic.
+            "((chmod 4755 /bin/x))",
+            "((chmod u+s /bin/y) && true)",
+            "(((install -m4755 a /usr/bin/a)))",
         ];
         for script in scripts {
             assert!(!steps(script).is_empty(), "{script} holds no step");

@@ -14,16 +14,17 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                 let Some(source) = mount.host_source() else {
                     continue;
                 };
-                let Some(engine) = engine_socket(&source.value) else {
+                let path = normalise_absolute(&source.value).unwrap_or(source.value.clone());
+                let what = if let Some(engine) = engine_socket(&source.value) {
+                    format!("the {engine} `{path}`")
+                } else if let Some(socket) = held_socket(&path) {
+                    format!("`{path}`, which holds {socket}")
+                } else {
                     continue;
                 };
 
                 let read_only = if mount.read_only { ", read-only" } else { "" };
-                let path = normalise_absolute(&source.value).unwrap_or(source.value.clone());
-                let message = format!(
-                    "service `{}` mounts the {engine} `{path}`{read_only}",
-                    service.name
-                );
+                let message = format!("service `{}` mounts {what}{read_only}", service.name);
                 ctx.report(NAME, source.span, message)
                     .note_use(source.used_at);
             }
@@ -75,9 +76,62 @@ pub(crate) fn engine_socket(source: &str) -> Option<&'static str> {
     }
 }
 
+/// The socket a folder above the socket folders exposes, named by its path in that folder:
+/// `/run` holds `docker.sock` beside `containerd/` and `podman/`, and `/run/user` every user's
+/// runtime folder with its rootless engine. `path` is normalised.
+///
+/// `/` is left to `sensitive-host-mount`, which reports it as the whole root filesystem, and so
+/// is `/var`: `/var/run` is a link to `/run` on current distributions, which the container that
+/// mounts `/var` resolves in its own filesystem, not to the host's `/run`.
+fn held_socket(path: &str) -> Option<String> {
+    let (prefix, folder) = match path.strip_prefix("/var") {
+        Some(rest) if rest.starts_with("/run") => ("/var", rest),
+        _ => ("", path),
+    };
+    match folder {
+        "/run" => Some(format!("the Docker socket `{prefix}/run/docker.sock`")),
+        "/run/user" => Some(format!(
+            "the rootless engines' sockets (`{prefix}/run/user/UID/docker.sock`)"
+        )),
+        _ => None,
+    }
+}
+
 /// Whether this rule reports the mount, so other mount rules leave it alone.
 pub(crate) fn claims(mount: &Mount) -> bool {
-    mount
-        .host_source()
-        .is_some_and(|source| engine_socket(&source.value).is_some())
+    mount.host_source().is_some_and(|source| {
+        engine_socket(&source.value).is_some()
+            || normalise_absolute(&source.value).is_some_and(|path| held_socket(&path).is_some())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_above_the_socket_folders_name_the_socket_they_hold() {
+        assert_eq!(
+            held_socket("/var/run").as_deref(),
+            Some("the Docker socket `/var/run/docker.sock`")
+        );
+        assert_eq!(
+            held_socket("/run").as_deref(),
+            Some("the Docker socket `/run/docker.sock`")
+        );
+        assert_eq!(
+            held_socket("/run/user").as_deref(),
+            Some("the rootless engines' sockets (`/run/user/UID/docker.sock`)")
+        );
+        for path in [
+            "/",
+            "/var",
+            "/run/udev",
+            "/var/run/app",
+            "/var/runner",
+            "/srv/run",
+        ] {
+            assert_eq!(held_socket(path), None, "{path}");
+        }
+    }
 }

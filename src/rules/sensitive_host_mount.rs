@@ -9,7 +9,8 @@ use crate::rules::{Context, docker_socket_mount};
 pub(crate) const NAME: &str = "sensitive-host-mount";
 
 /// Host folders that hold the host's configuration, kernel interfaces, devices, root's home,
-/// the boot files, the engine's state and its sockets, or kernel modules.
+/// the boot files, the engine's state and its sockets, or kernel modules. A mount of `/var/run`
+/// or `/run` itself is `docker-socket-mount`'s; they stay here to explain a parent (`/var`).
 const SENSITIVE: &[&str] = &[
     "/etc",
     "/proc",
