@@ -417,11 +417,13 @@ impl Run {
     }
 
     fn add_stdin(&mut self, options: &LintOptions) -> Result<(), LintError> {
-        let limit = self.size_limit(options.stdin_filename.as_deref().unwrap_or(Path::new("-")))?;
+        // Named by `--stdin-filename` when given, so an editor can place the failure.
+        let name = options.stdin_filename.as_deref().unwrap_or(Path::new("-"));
+        let limit = self.size_limit(name)?;
         let text = match read_limited(std::io::stdin().lock(), limit, 0) {
             Ok(text) => text,
             Err(err) => {
-                self.fail(Path::new("-"), err);
+                self.fail(name, err);
                 return Ok(());
             }
         };

@@ -156,6 +156,31 @@ fn standard_input_that_is_not_text_is_reported_and_the_named_files_are_linted() 
 }
 
 #[test]
+fn standard_input_that_is_not_text_is_named_by_stdin_filename() {
+    let output = escalint()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "gnu",
+            "--stdin-filename",
+            "app/Dockerfile",
+        ])
+        .arg("-")
+        .write_stdin(&b"FROM x\n\xff\n"[..])
+        .output()
+        .expect("the binary runs");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "app/Dockerfile:2:1: error: cannot read app/Dockerfile: not a text file (invalid UTF-8 \
+         at line 2, column 1)\n"
+    );
+}
+
+#[test]
 fn a_missing_compose_file_given_with_f_leaves_the_other_files_of_the_project_linted() {
     let folder = folder_with_a_good_dockerfile();
     std::fs::write(
@@ -331,7 +356,7 @@ fn not_text_file_named_on_the_command_line_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("not a text file"))
         .stderr(predicate::str::ends_with(
-            "\n1 file could not be read; no problems found in the 0 other files\n",
+            "\n1 file could not be read and no other file was linted\n",
         ));
 }
 

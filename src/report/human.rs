@@ -33,12 +33,11 @@ pub fn summary(diagnostics: &[Diagnostic], linted_files: usize, unread_files: us
             found(diagnostics, &format!("the {others}"))
         }
     };
-    match unread_files {
-        0 => found,
-        _ => {
-            let unread = plural(unread_files, "file", "files");
-            format!("{unread} could not be read; {found}")
-        }
+    let unread = plural(unread_files, "file", "files");
+    match (unread_files, linted_files) {
+        (0, _) => found,
+        (_, 0) => format!("{unread} could not be read and no other file was linted"),
+        _ => format!("{unread} could not be read; {found}"),
     }
 }
 
@@ -191,7 +190,7 @@ mod tests {
     fn a_run_with_unread_files_begins_with_them() {
         assert_eq!(
             summary(&[], 0, 1),
-            "1 file could not be read; no problems found in the 0 other files"
+            "1 file could not be read and no other file was linted"
         );
         assert_eq!(
             summary(&[error(), error()], 1, 2),
