@@ -337,8 +337,13 @@ fn names_escalint(text: &str) -> bool {
 
 fn all_lines(text: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
-    let mut start = 0;
-    for piece in text.split_inclusive('\n') {
+    // A byte order mark is no part of the first line's text: a comment may follow it.
+    let mut start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    for piece in text[start..].split_inclusive('\n') {
         let content = piece.trim_end_matches(['\n', '\r']);
         lines.push(Line {
             start,
@@ -514,14 +519,18 @@ fn tokens(text: &str, start: usize) -> Vec<Result<Token<'_>, String>> {
 fn trailing_comment_start(line: &str) -> Option<usize> {
     let mut quote = None;
     let mut previous = ' ';
-    let mut characters = line.char_indices();
+    let mut characters = line.char_indices().peekable();
     while let Some((index, character)) = characters.next() {
         match (quote, character) {
             (None, '#') if previous == ' ' || previous == '\t' => return Some(index),
             (None, '\'' | '"') if matches!(previous, ' ' | '\t' | ':' | '-' | '[' | '{' | ',') => {
                 quote = Some(character);
             }
+            // `\"` in double quotes and `''` in single quotes stand for the quote itself.
             (Some('"'), '\\') => {
+                characters.next();
+            }
+            (Some('\''), '\'') if characters.peek().is_some_and(|&(_, next)| next == '\'') => {
                 characters.next();
             }
             (Some(open), _) if character == open => quote = None,
@@ -729,6 +738,38 @@ mod tests {
         );
         assert_eq!(found[1].covers, cap_drop + 4..db);
         assert_eq!(found[1].reason.as_deref(), Some("vendor"));
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_the_quoted_value() {
+        let text = "services:\n  web:\n    cap_add: ['SYS_ADMIN', 'it''s # x'] \
+                    # escalint ignore=dangerous-capability\n    user: \"a\\\" # b\" \
+                    # escalint ignore=root-user\n";
+
+        let found = suppressions(find_in_compose(SOURCE, text));
+
+        let starts: Vec<usize> = found
+            .iter()
+            .map(|suppression| suppression.span.start)
+            .collect();
+        let comments: Vec<usize> = text.match_indices("# escalint").map(|(at, _)| at).collect();
+        assert_eq!(starts, comments);
+    }
+
+    #[test]
+    fn a_suppression_may_follow_a_byte_order_mark() {
+        let text = "\u{feff}# escalint ignore-file=root-user\nFROM debian\n";
+        let from = text.find("FROM").expect("FROM");
+
+        let found = suppressions(find_in_dockerfile(
+            SOURCE,
+            text,
+            &[Span::new(SOURCE, from, from + 11)],
+        ));
+
+        assert_eq!(found.len(), 1);
+        assert!(found[0].is_file_wide);
+        assert_eq!(found[0].span.start, '\u{feff}'.len_utf8());
     }
 
     #[test]
