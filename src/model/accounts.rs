@@ -10,37 +10,44 @@ use crate::shell::{Command, JoinedLiterals};
 /// The programs that create or change an account's uid.
 const ACCOUNT_PROGRAMS: [&str; 3] = ["useradd", "adduser", "usermod"];
 
-/// An account a command gives uid 0.
+/// Short options of the account programs that take a value: in a cluster such as `-mg100`,
+/// the rest of the word after one of them is its value.
+const VALUE_OPTIONS: &str = "bcdefgGhkKlpPRsuZ";
+
+/// A uid a command gives an account: zero, or another that takes an earlier zero back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UidZeroAccount {
+pub struct UidChange {
     pub name: String,
-    /// The `-u`/`--uid` option and its value, in the script.
-    pub option: Range<usize>,
+    /// The uid option and its value, in the script, when the uid is 0.
+    pub zero: Option<Range<usize>>,
+}
+
+/// Whether a script names one of the programs that create or change an account's uid.
+pub fn names_account_program(script: &str) -> bool {
+    ACCOUNT_PROGRAMS
+        .iter()
+        .any(|program| script.contains(program))
 }
 
 /// Whether a script may give an account uid 0: it names one of the account programs and has a
-/// `-u` or `--uid` option whose value is zero. Scripts that cannot are not parsed for it.
+/// word or option value of zeros (`-u 0`, `-u0`, `-ou0`, `--uid=0`). Scripts that cannot are
+/// not parsed for it.
 pub fn may_give_uid_zero(script: &JoinedLiterals) -> bool {
     let bytes = script.as_bytes();
     ACCOUNT_PROGRAMS
         .iter()
         .any(|program| script.contains(program))
-        && memchr::memmem::find_iter(bytes, b"-u").any(|at| {
-            let rest = &bytes[at + 2..];
-            let rest = rest.strip_prefix(b"id").unwrap_or(rest);
-            let value = rest.trim_ascii_start();
-            let value = value.strip_prefix(b"=").unwrap_or(value);
-            is_zero(
-                value
-                    .split(|byte| !byte.is_ascii_digit())
-                    .next()
-                    .unwrap_or(&[]),
-            )
+        && memchr::memchr_iter(b'0', bytes).any(|at| {
+            let before = at.checked_sub(1).map(|before| bytes[before]);
+            let zeros = bytes[at..].iter().take_while(|&&byte| byte == b'0').count();
+            let after = bytes.get(at + zeros);
+            matches!(before, Some(b' ' | b'\t' | b'=' | b'u'))
+                && !after.is_some_and(|byte| byte.is_ascii_digit())
         })
 }
 
-/// The accounts the commands of a script give uid 0, in order.
-pub fn uid_zero_accounts(commands: &[Command]) -> Vec<UidZeroAccount> {
+/// The uids the commands of a script give accounts, in order.
+pub fn uid_changes(commands: &[Command]) -> Vec<UidChange> {
     let mut found = Vec::new();
     for command in commands {
         if !command
@@ -49,7 +56,7 @@ pub fn uid_zero_accounts(commands: &[Command]) -> Vec<UidZeroAccount> {
         {
             continue;
         }
-        let Some(option) = uid_zero_option(command) else {
+        let Some((uid, option)) = uid_option(command) else {
             continue;
         };
         // The account is the last operand; option values come before it.
@@ -59,37 +66,61 @@ pub fn uid_zero_accounts(commands: &[Command]) -> Vec<UidZeroAccount> {
                 .filter(|text| !text.starts_with('-'))
         });
         if let Some(name) = name {
-            found.push(UidZeroAccount {
+            found.push(UidChange {
                 name: name.to_owned(),
-                option,
+                zero: is_zero(uid.as_bytes()).then_some(option),
             });
         }
     }
     found
 }
 
-/// The range of a `-u 0`, `-u0`, `--uid 0` or `--uid=0` option, when the command has one.
-fn uid_zero_option(command: &Command) -> Option<Range<usize>> {
+/// The accounts the commands of a script give uid 0.
+pub fn uid_zero_accounts(commands: &[Command]) -> Vec<UidChange> {
+    let mut changes = uid_changes(commands);
+    changes.retain(|change| change.zero.is_some());
+    changes
+}
+
+/// The value of a command's uid option (`-u 0`, `-u0`, `-ou 0`, `--uid 0`, `--uid=0`) and the
+/// option's range with its value; `None` when it has none or the value is not literal.
+fn uid_option(command: &Command) -> Option<(&str, Range<usize>)> {
     let words = &command.arguments;
     for (index, word) in words.iter().enumerate() {
         let Some(text) = word.literal.as_deref() else {
             continue;
         };
-        let (value, end) = match text {
-            "-u" | "--uid" => {
-                let next = words.get(index + 1)?;
-                (next.literal.as_deref()?, next.range.end)
-            }
-            _ => match text
-                .strip_prefix("--uid=")
-                .or_else(|| text.strip_prefix("-u"))
-            {
-                Some(value) => (value, word.range.end),
-                None => continue,
-            },
+        let attached = if text == "--uid" {
+            Some("")
+        } else if let Some(value) = text.strip_prefix("--uid=") {
+            Some(value)
+        } else if text.starts_with("--") {
+            None
+        } else {
+            text.strip_prefix('-').and_then(cluster_uid)
         };
-        if is_zero(value.as_bytes()) {
-            return Some(word.range.start..end);
+        let value = match attached {
+            Some("") => {
+                let next = words.get(index + 1)?;
+                return Some((next.literal.as_deref()?, word.range.start..next.range.end));
+            }
+            Some(value) => value,
+            None => continue,
+        };
+        return Some((value, word.range.clone()));
+    }
+    None
+}
+
+/// The value of `u` in a cluster of short options (`ou0` gives `0`, `mou` gives `""`, the value
+/// in the next word); `None` when another option takes the rest of the word first.
+fn cluster_uid(cluster: &str) -> Option<&str> {
+    for (at, letter) in cluster.char_indices() {
+        if letter == 'u' {
+            return Some(&cluster[at + 1..]);
+        }
+        if VALUE_OPTIONS.contains(letter) || !letter.is_ascii_alphabetic() {
+            return None;
         }
     }
     None
@@ -109,7 +140,7 @@ mod tests {
         let commands = shell::commands(script);
         uid_zero_accounts(&commands)
             .into_iter()
-            .map(|account| (account.name, &script[account.option]))
+            .map(|account| (account.name, &script[account.zero.expect("a zero uid")]))
             .collect()
     }
 
@@ -131,6 +162,34 @@ mod tests {
     }
 
     #[test]
+    fn clustered_short_options_are_read_as_the_program_reads_them() {
+        let script = "useradd -ou0 a; useradd -mou 0 b; usermod -ou 0 c; useradd -g0u d; \
+                      useradd -Mu 00 e";
+
+        assert_eq!(
+            accounts(script),
+            [
+                ("a".to_owned(), "-ou0"),
+                ("b".to_owned(), "-mou 0"),
+                ("c".to_owned(), "-ou 0"),
+                ("e".to_owned(), "-Mu 00"),
+            ]
+        );
+        assert!(may_give_uid_zero(&JoinedLiterals::of("useradd -ou0 a")));
+    }
+
+    #[test]
+    fn a_later_uid_is_a_change_too() {
+        let commands = shell::commands("useradd -o -u 0 app && usermod -u 1000 app");
+
+        let changes = uid_changes(&commands);
+
+        assert_eq!(changes.len(), 2);
+        assert!(changes[0].zero.is_some());
+        assert_eq!((changes[1].name.as_str(), &changes[1].zero), ("app", &None));
+    }
+
+    #[test]
     fn other_uids_and_other_programs_give_nothing() {
         for script in [
             "useradd -u 1000 app",
@@ -146,5 +205,6 @@ mod tests {
             "useradd -u 1000 app"
         )));
         assert!(!may_give_uid_zero(&JoinedLiterals::of("id -u 0")));
+        assert!(!may_give_uid_zero(&JoinedLiterals::of("useradd -u 10 app")));
     }
 }

@@ -276,7 +276,10 @@ impl Builder<'_> {
 
         let owner_is_root = state.runs_as_root();
         for script in run_scripts(instruction) {
-            if !may_hold_steps(&script.value) {
+            // Once an account has uid 0, any later account command may give it another uid.
+            let may_take_uid_zero_back = !state.uid_zero_accounts.is_empty()
+                && accounts::names_account_program(&script.value);
+            if !may_hold_steps(&script.value) && !may_take_uid_zero_back {
                 continue;
             }
             let commands = shell::commands(&script.value);
@@ -290,9 +293,14 @@ impl Builder<'_> {
                 .stage
                 .sudo_steps
                 .extend(sudo_steps(&script, &commands));
-            for account in accounts::uid_zero_accounts(&commands) {
-                let span = script.source_span(account.option);
-                state.uid_zero_accounts.push((account.name, span));
+            for change in accounts::uid_changes(&commands) {
+                state
+                    .uid_zero_accounts
+                    .retain(|(name, _)| *name != change.name);
+                if let Some(option) = change.zero {
+                    let span = script.source_span(option);
+                    state.uid_zero_accounts.push((change.name, span));
+                }
             }
         }
     }
@@ -736,6 +744,26 @@ mod tests {
                 "--security=insecure"
             )]
         );
+    }
+
+    #[test]
+    fn a_later_step_that_gives_the_account_another_uid_ends_its_root_alias() {
+        let text = "FROM debian AS base\nRUN useradd -o -u 0 app && useradd -o -u 0 ops\n\
+                    RUN usermod -u 1000 app\nUSER app\nFROM base\nUSER ops\n";
+
+        let model = model_of(text);
+
+        let aliases: Vec<bool> = model
+            .stages
+            .iter()
+            .map(|stage| {
+                stage
+                    .user
+                    .as_ref()
+                    .is_some_and(|stage_user| stage_user.user.uid_zero_at.is_some())
+            })
+            .collect();
+        assert_eq!(aliases, [false, true]);
     }
 
     #[test]
