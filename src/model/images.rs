@@ -203,13 +203,22 @@ pub fn known_user(reference: &str, configured: &[ConfiguredImage]) -> Option<Ima
     })
 }
 
-/// Windows base images: `mcr.microsoft.com/windows`, Server Core, Nano Server, and the Windows
-/// variants of official images (`python:3.12-windowsservercore-ltsc2022`).
+/// Windows base images: Microsoft's `mcr.microsoft.com/windows/...` and `microsoft/windows...`,
+/// Server Core, Nano Server, and the Windows variants of official images
+/// (`python:3.12-windowsservercore-ltsc2022`). Other images named after Windows are Linux
+/// containers (`dockurr/windows` runs a Windows virtual machine under QEMU).
 pub fn is_windows_image(reference: &str) -> bool {
-    let reference = reference.to_ascii_lowercase();
-    let repository = reference.split(['@', ':']).next().unwrap_or(&reference);
-    let is_windows_repository = repository.split('/').any(|part| part == "windows");
-    is_windows_repository || reference.contains("servercore") || reference.contains("nanoserver")
+    let image = ImageReference::parse(reference);
+    let is_microsoft_windows = match image.registry.as_str() {
+        "mcr.microsoft.com" => image.repository.starts_with("windows"),
+        "docker.io" => image.repository.starts_with("microsoft/windows"),
+        _ => false,
+    };
+    let names_windows_build =
+        |text: &str| text.contains("servercore") || text.contains("nanoserver");
+    is_microsoft_windows
+        || names_windows_build(&image.repository)
+        || image.tag.as_deref().is_some_and(names_windows_build)
 }
 
 /// An image reference split as the engine reads it: `[registry/]repository[:tag][@digest]`.
@@ -311,6 +320,29 @@ mod tests {
 
     fn user_of(reference: &str) -> Option<String> {
         known_user(reference, &[]).map(|known| known.user.name)
+    }
+
+    #[test]
+    fn only_microsoft_windows_builds_are_windows_images() {
+        for windows in [
+            "mcr.microsoft.com/windows/servercore:ltsc2019",
+            "mcr.microsoft.com/windows:1809",
+            "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+            "microsoft/windowsservercore",
+            "microsoft/nanoserver:sac2016",
+            "python:3.12-windowsservercore-ltsc2022",
+            "mcr.microsoft.com/dotnet/framework/sdk:4.8-windowsservercore-ltsc2019",
+        ] {
+            assert!(is_windows_image(windows), "{windows}");
+        }
+        for linux in [
+            "dockurr/windows:6.04",
+            "dockurr/windows",
+            "registry.example.com/windows/tools:1",
+            "debian:bookworm",
+        ] {
+            assert!(!is_windows_image(linux), "{linux}");
+        }
     }
 
     #[test]
