@@ -519,6 +519,8 @@ fn record_double_parenthesis(
         return false;
     };
     // `for ((...))` is bash's arithmetic loop, and `$((` a token of its own.
+    // LIMITATION: `((chmod u+s /x))` reads as subshells under a bash `SHELL` too, where it is a
+    // failing arithmetic command: the analysis does not know which shell the Dockerfile picked.
     // LIMITATION: bash runs `$((chmod u+s /x) && true)` as a command substitution when no `))`
     // closes the arithmetic; `$((` is read as arithmetic, as dash reads it, so it is not seen.
     if !matches!(parent.kind(), "compound_statement" | "ERROR") {
