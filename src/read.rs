@@ -42,7 +42,11 @@ impl fmt::Display for ReadError {
 /// Reads a file as text: at most `limit` bytes of valid UTF-8 without NUL bytes.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     let file = std::fs::File::open(path)?;
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    let metadata = file.metadata().ok();
+    if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(ReadError::whole_file("a folder, not a file"));
+    }
+    let size = metadata.map_or(0, |metadata| metadata.len());
     if size > limit {
         return Err(too_large(Some(size), limit));
     }

@@ -133,6 +133,34 @@ fn a_named_symbolic_link_loop_is_reported_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_folder_in_the_place_of_the_override_file_is_reported_and_the_project_linted() {
+    let folder = folder_with_a_good_dockerfile();
+    std::fs::write(
+        folder.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n",
+    )
+    .expect("written");
+    std::fs::create_dir(folder.path().join("compose.override.yaml")).expect("created");
+
+    let (code, stdout, stderr) = gnu_check_in(folder.path(), &["."]);
+
+    assert_eq!(code, Some(2));
+    assert!(stdout.contains("compose.yaml:4:17: error:"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "compose.override.yaml: error: cannot read compose.override.yaml: a folder, not a file"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr
+            .last()
+            .is_some_and(|summary| summary.starts_with("1 file could not be read; found ")),
+        "{stderr:?}"
+    );
+}
+
+#[test]
 fn standard_input_that_is_not_text_is_reported_and_the_named_files_are_linted() {
     let folder = folder_with_a_good_dockerfile();
 

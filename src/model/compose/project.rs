@@ -26,7 +26,9 @@ pub const OVERRIDE_FILE_NAMES: [&str; 4] = [
 /// (`[compose.yaml, compose.override.yaml]`), the chosen override comes with its default file
 /// (the same list), and every other file stands alone: `docker-compose.prod.yml`, an override
 /// without a default file, or a second default file Compose would not choose. `path` itself
-/// counts as present (it may come from standard input).
+/// counts as present (it may come from standard input). As in Compose, any name that exists
+/// counts, a folder too: reading it then fails, as `docker compose` fails, instead of the name
+/// being passed over in silence.
 pub fn project_files(path: &Path) -> Vec<PathBuf> {
     let alone = vec![path.to_path_buf()];
     let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
@@ -37,7 +39,7 @@ pub fn project_files(path: &Path) -> Vec<PathBuf> {
         names
             .iter()
             .map(|candidate| folder.join(candidate))
-            .find(|candidate| candidate == path || candidate.is_file())
+            .find(|candidate| candidate == path || candidate.exists())
     };
 
     let is_chosen = |names: &[&str]| chosen(names).is_some_and(|chosen| chosen == path);
@@ -127,6 +129,16 @@ mod tests {
         let files = project_files(&folder.path().join("compose.override.yml"));
 
         assert_eq!(names(&files), ["compose.override.yml"]);
+    }
+
+    #[test]
+    fn a_folder_with_an_override_name_is_chosen_as_compose_chooses_it() {
+        let folder = folder_with(&["compose.yaml", "compose.override.yaml"]);
+        std::fs::create_dir(folder.path().join("compose.override.yml")).expect("a folder");
+
+        let files = project_files(&folder.path().join("compose.yaml"));
+
+        assert_eq!(names(&files), ["compose.yaml", "compose.override.yml"]);
     }
 
     #[test]
