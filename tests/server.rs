@@ -503,6 +503,35 @@ fn apply_text_edits(text: &str, edits: &Value) -> String {
 }
 
 #[test]
+fn a_fix_that_would_break_the_file_is_not_offered() {
+    // The fix adds `cap_drop: [ALL]` to the service, which already writes the key to reset it.
+    let text = "x-base: &base\n  cap_drop: [ALL]\nservices:\n  app:\n    <<: *base\n    \
+                image: registry.example/app:1.0\n    user: \"1000\"\n    cap_drop: !reset []\n    \
+                security_opt: [\"no-new-privileges:true\"]\n";
+    let (_folder, root) = workspace(&[("compose.yaml", text)]);
+    let compose = root.join("compose.yaml");
+    let mut editor = Editor::start(&root);
+    editor.open(&compose, "yaml", text);
+    let published = editor.diagnostics_for(&compose);
+    assert_eq!(
+        rules_and_ranges(&published),
+        [("cap-drop-all-missing".to_owned(), [3, 2, 3, 5])]
+    );
+
+    let quick_fixes = editor.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri_of(&compose) },
+            "range": { "start": { "line": 3, "character": 3 }, "end": { "line": 3, "character": 3 } },
+            "context": { "diagnostics": [published["diagnostics"][0]], "only": ["quickfix"] }
+        }),
+    );
+
+    assert_eq!(quick_fixes, json!([]));
+    assert!(editor.shut_down(), "the server exits with status 0");
+}
+
+#[test]
 fn code_actions_apply_one_fix_or_every_safe_fix() {
     let text = "services:\n  app:\n    image: registry.example/app:1.0\n    user: \"1000\"\n";
     let (_folder, root) = workspace(&[("compose.yaml", text)]);

@@ -12,12 +12,12 @@ use lsp_types::{
 use similar::{DiffOp, TextDiff};
 
 use crate::diagnostic::Diagnostic;
-use crate::discover::Kind;
+use crate::discover::{self, Kind};
 use crate::fix::session::{self, FixOptions};
-use crate::fix::{Applicability, Fix};
+use crate::fix::{Applicability, Edit, Fix, apply, verify};
 use crate::lint::LintOptions;
 use crate::server::convert;
-use crate::source::{Source, Sources};
+use crate::source::{Source, SourceId, Sources};
 
 /// The kind of the action that applies every safe fix of a document.
 pub const FIX_ALL: &str = "source.fixAll.escalint";
@@ -38,9 +38,14 @@ pub fn quick_fix(
     sources: &Sources,
     diagnostic: &Diagnostic,
     published: &lsp_types::Diagnostic,
+    document: (&Path, Kind),
 ) -> Option<QuickFix> {
     let fix = diagnostic.fix.as_ref()?;
     let edits = fix.applicable_edits(true)?;
+    if let Err(reason) = keeps_files_intact(sources, edits, document) {
+        log::debug!("not offering the fix to {}: {reason}", fix.description);
+        return None;
+    }
 
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for edit in edits {
@@ -92,6 +97,36 @@ pub fn answer(
         actions.extend(fix_all().map(CodeActionOrCommand::CodeAction));
     }
     actions
+}
+
+/// Whether each file the edits touch still reads as intended once they are made, as `check
+/// --fix` checks before it writes: a fix that adds `cap_drop` beside a `cap_drop: !reset []`
+/// would leave the key twice. The open `document` is of the kind the editor gave it; other
+/// files are of the kind their names say.
+fn keeps_files_intact(
+    sources: &Sources,
+    edits: &[Edit],
+    (document, document_kind): (&Path, Kind),
+) -> Result<(), String> {
+    let mut by_source: HashMap<SourceId, Vec<Edit>> = HashMap::new();
+    for edit in edits {
+        by_source
+            .entry(edit.span.source)
+            .or_default()
+            .push(edit.clone());
+    }
+    for (source, edits) in by_source {
+        let source = sources.get(source);
+        let kind = if source.path == document {
+            document_kind
+        } else {
+            discover::kind_of_named_file(&source.path)
+        };
+        let is_compose = kind == Kind::Compose;
+        let fixed = apply::apply(&source.text, &edits);
+        verify::check(is_compose, &source.text, &fixed)?;
+    }
+    Ok(())
 }
 
 /// "Fix all": the safe fixes of the document at `path`, linted with `overlay` (the open

@@ -302,10 +302,11 @@ impl Server {
         let Some(document) = self.documents.get(path) else {
             return HashSet::new();
         };
+        let kind = document.kind;
 
         let options = LintOptions {
             paths: vec![path.to_path_buf()],
-            kind: Some(document.kind),
+            kind: Some(kind),
             overlay: self
                 .documents
                 .iter()
@@ -333,7 +334,12 @@ impl Server {
                 continue;
             }
             let published = convert::diagnostic(&result.sources, diagnostic);
-            quick_fixes.extend(actions::quick_fix(&result.sources, diagnostic, &published));
+            quick_fixes.extend(actions::quick_fix(
+                &result.sources,
+                diagnostic,
+                &published,
+                (path, kind),
+            ));
             diagnostics.push(published);
         }
         let reads: HashSet<PathBuf> = result
