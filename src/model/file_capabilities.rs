@@ -51,6 +51,25 @@ pub const CAPABILITY_NAMES: [&str; 41] = [
     "CHECKPOINT_RESTORE",
 ];
 
+/// The capabilities the engine gives a container that is not privileged, before `cap_add` and
+/// `cap_drop`.
+pub const ENGINE_DEFAULT: &[&str] = &[
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
+];
+
 /// libcap reads capability numbers below this bound; numbers past the named ones are valid text
 /// but name no capability the kernel has.
 const MAX_CAPABILITY_NUMBER: u64 = 64;
@@ -63,6 +82,17 @@ impl CapabilitySet {
     /// Every capability libcap can name, the unnamed numbers too: what `all` and an empty list
     /// stand for.
     pub const ALL: Self = Self(u64::MAX);
+
+    /// The named capabilities, spelled as in [`CAPABILITY_NAMES`]; other names add nothing.
+    pub fn of_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = Self::default();
+        for name in names {
+            if let Some(number) = CAPABILITY_NAMES.iter().position(|known| *known == name) {
+                set.0 |= 1 << number;
+            }
+        }
+        set
+    }
 
     pub fn is_empty(self) -> bool {
         self.names().next().is_none()
@@ -82,8 +112,16 @@ impl CapabilitySet {
             .map(|(_, name)| *name)
     }
 
-    fn union(self, other: Self) -> Self {
+    pub fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)
+    }
+
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    pub fn difference(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
     }
 
     fn with(&mut self, other: Self) {

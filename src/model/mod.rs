@@ -301,6 +301,41 @@ impl Service {
         enabled
     }
 
+    /// The capabilities the engine gives the container, read as the engine combines them: every
+    /// one when it is privileged; otherwise the default set less `cap_drop` plus `cap_add`,
+    /// where `ALL` in `cap_add` gives every capability but the dropped ones and `ALL` in
+    /// `cap_drop` leaves only the added ones. They also bound what a file capability can grant
+    /// in the container.
+    pub fn capabilities(&self) -> CapabilitySet {
+        let is_privileged = self
+            .privileged
+            .as_ref()
+            .is_some_and(|privileged| parse_compose_bool(&privileged.value) == Some(true));
+        if is_privileged {
+            return CapabilitySet::ALL;
+        }
+
+        let names = |listing: &Option<Listing>| -> Vec<String> {
+            listing
+                .iter()
+                .flat_map(|listing| &listing.items)
+                .map(|item| normalise_capability(&item.value))
+                .collect()
+        };
+        let added = names(&self.cap_add);
+        let dropped = names(&self.cap_drop);
+        let added_set = CapabilitySet::of_names(added.iter().map(String::as_str));
+        let dropped_set = CapabilitySet::of_names(dropped.iter().map(String::as_str));
+        if added.iter().any(|name| name == "ALL") {
+            return CapabilitySet::ALL.difference(dropped_set);
+        }
+        if dropped.iter().any(|name| name == "ALL") {
+            return added_set;
+        }
+        let default = CapabilitySet::of_names(file_capabilities::ENGINE_DEFAULT.iter().copied());
+        default.difference(dropped_set).union(added_set)
+    }
+
     /// Whether `cap_drop` holds `ALL`, in any case, with or without the `CAP_` prefix.
     pub fn drops_all_capabilities(&self) -> bool {
         self.cap_drop.as_ref().is_some_and(|cap_drop| {
