@@ -424,6 +424,14 @@ mod tests {
     }
 
     #[test]
+    fn the_numbered_names_are_the_capabilities_the_configuration_accepts() {
+        let mut numbered = CAPABILITY_NAMES.to_vec();
+        numbered.sort_unstable();
+
+        assert_eq!(numbered, crate::config::file::CAPABILITIES);
+    }
+
+    #[test]
     fn lists_and_flags_are_read_as_libcap_reads_them() {
         assert_eq!(granted("cap_setuid+ep"), ["cap_setuid"]);
         assert_eq!(granted("cap_setuid=ep"), ["cap_setuid"]);
