@@ -602,7 +602,8 @@ mod tests {
     #[test]
     fn wrapped_setcap_keeps_its_file_or_has_none() {
         let script = "find /opt/bin -type f -exec setcap cap_sys_ptrace+ep {} \\; ; \
-                      ls /opt/tools/* | xargs sudo setcap cap_net_raw+p; setcap cap_chown+ep \"$BIN\"";
+                      ls /opt/tools/* | xargs sudo setcap cap_net_raw+p; \
+                      setcap cap_chown+ep \"$BIN\"";
 
         assert_eq!(
             written_steps(script),

@@ -11,7 +11,8 @@ pub(crate) const NAME: &str = "file-capability";
 /// Capabilities with which a user becomes root inside the container: take uid or gid 0, or
 /// rewrite `/etc/passwd` by writing, chowning or chmodding it, or give another file
 /// `cap_setuid`. They are in the engine's default set, so a non-root user gains them at once;
-/// `dangerous-capability` leaves them out only because root already holds them.
+/// `dangerous-capability` reports them at most as a warning, since root in the container holds
+/// them already.
 const ROOT_IN_CONTAINER: &[&str] = &[
     "SETUID",
     "SETGID",
@@ -53,7 +54,7 @@ pub(crate) fn leads_to_root(granted: CapabilitySet) -> bool {
     severity(granted) == Some(Severity::Error)
 }
 
-/// The capabilities of a step that matter, as a phrase: `the `cap_setuid` file capability`.
+/// The capabilities of a step that matter, as a phrase such as "the `cap_setuid` file capability".
 pub(crate) fn describe(granted: CapabilitySet) -> String {
     if granted.has_every_capability() {
         return "every capability".to_owned();
