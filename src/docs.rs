@@ -34,6 +34,10 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
         "docker-socket-mount",
         include_str!("../rules/docker-socket-mount.md"),
     ),
+    (
+        "file-capability",
+        include_str!("../rules/file-capability.md"),
+    ),
     ("host-namespace", include_str!("../rules/host-namespace.md")),
     (
         "insecure-build-step",

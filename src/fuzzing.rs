@@ -32,6 +32,9 @@ pub fn dockerfile(text: &str) {
         for step in &stage.setuid_steps {
             check_span(text, step.span, "setuid step");
         }
+        for step in &stage.file_capability_steps {
+            check_span(text, step.span, "setcap step");
+        }
     }
 }
 
@@ -58,8 +61,8 @@ pub fn compose(text: &str) {
     }
 }
 
-/// Lists a script's commands and reads its setuid steps; a script with a step or `sudo` must not
-/// be one the model skips.
+/// Lists a script's commands and reads its setuid and setcap steps; a script with a step or
+/// `sudo` must not be one the model skips.
 pub fn shell(script: &str) {
     let commands = crate::shell::commands(script);
     for command in &commands {
@@ -76,6 +79,10 @@ pub fn shell(script: &str) {
     for step in &steps {
         assert!(script.get(step.mode_range.clone()).is_some());
     }
+    let setcap_steps = crate::model::file_capabilities::setcap_steps(&commands);
+    for step in &setcap_steps {
+        assert!(script.get(step.text_range.clone()).is_some());
+    }
 
     // The model skips the parse of scripts this look rejects: it must see every step, sudo and
     // account given uid 0.
@@ -83,10 +90,10 @@ pub fn shell(script: &str) {
         .iter()
         .any(|command| command.program() == Some("sudo"));
     let gives_uid_zero = !crate::model::accounts::uid_zero_accounts(&commands).is_empty();
-    if runs_sudo || gives_uid_zero || !steps.is_empty() {
+    if runs_sudo || gives_uid_zero || !steps.is_empty() || !setcap_steps.is_empty() {
         assert!(
             crate::model::dockerfile::may_hold_steps(script),
-            "a script with a setuid step, sudo or a uid 0 account would be skipped"
+            "a script with a setuid or setcap step, sudo or a uid 0 account would be skipped"
         );
     }
 }

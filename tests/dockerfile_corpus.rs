@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use escalint::model::accounts;
 use escalint::model::dockerfile as dockerfile_model;
+use escalint::model::file_capabilities;
 use escalint::model::mode;
 use escalint::parse::dockerfile::parse;
 use escalint::shell;
@@ -163,9 +164,9 @@ fn labeled_cases_parse_with_their_instruction_lines() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
-/// The model skips the shell parse of a RUN script that names neither `sudo` nor a mode with a
-/// special bit. Over the fixtures and the corpus, no script skipped that way holds a setuid step
-/// or a `sudo` command, and most scripts are skipped.
+/// The model skips the shell parse of a RUN script that names neither `sudo`, `setcap` nor a
+/// mode with a special bit. Over the fixtures and the corpus, no script skipped that way holds a
+/// setuid step, a setcap step or a `sudo` command, and most scripts are skipped.
 #[test]
 fn skipped_run_scripts_hold_no_step_and_no_sudo() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -198,7 +199,9 @@ fn skipped_run_scripts_hold_no_step_and_no_sudo() {
                 .iter()
                 .any(|command| command.program() == Some("sudo"));
             let gives_uid_zero = !accounts::uid_zero_accounts(&commands).is_empty();
-            if holds_sudo || gives_uid_zero || !mode::mode_steps(&commands).is_empty() {
+            let holds_step = !mode::mode_steps(&commands).is_empty()
+                || !file_capabilities::setcap_steps(&commands).is_empty();
+            if holds_sudo || gives_uid_zero || holds_step {
                 hidden.push(format!("{}: {}", path.display(), script.value));
             }
         }

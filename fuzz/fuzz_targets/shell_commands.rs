@@ -1,5 +1,5 @@
 //! Fuzzes the shell analysis: the simple commands of any script, nested ones included, and the
-//! setuid steps read from them.
+//! setuid and setcap steps read from them.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

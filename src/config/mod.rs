@@ -104,7 +104,7 @@ pub enum NoNewPrivileges {
     Daemon,
 }
 
-/// A file allowed to be setuid or setgid (`[[allow.setuid]]`).
+/// A file allowed to be setuid or setgid, or to carry file capabilities (`[[allow.setuid]]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetuidAllowance {
     pub path: String,
@@ -306,6 +306,15 @@ impl Settings {
                 .targets
                 .iter()
                 .all(|target| self.allowed_setuid(target).is_some())
+    }
+
+    /// Whether the file a `setcap` step changes is in `allow.setuid`: a program allowed to raise
+    /// its privileges may do so by a file capability instead of the bit (`newuidmap` ships either
+    /// way). A step whose file is not a literal path never is.
+    pub fn allows_file_capability_step(&self, step: &crate::model::FileCapabilityStep) -> bool {
+        step.target
+            .as_deref()
+            .is_some_and(|target| self.allowed_setuid(target).is_some())
     }
 
     /// The allowlist entry that lets `service` add `capability` (any case, `CAP_` optional).

@@ -2020,4 +2020,35 @@ mod tests {
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(messages[0].contains("merge"), "{messages:?}");
     }
+
+    #[test]
+    fn a_service_has_the_capabilities_the_engine_gives_it() {
+        let project = load_project(&[(
+            "compose.yaml",
+            "services:\n  default:\n    image: a\n  dropped:\n    image: a\n    \
+             cap_drop: [all]\n    cap_add: [cap_net_bind_service]\n  narrowed:\n    image: a\n    \
+             cap_drop: [SETUID, NET_RAW]\n    cap_add: [SYS_PTRACE]\n  everything:\n    \
+             image: a\n    cap_add: [ALL]\n    cap_drop: [SYS_ADMIN]\n  privileged:\n    \
+             image: a\n    privileged: true\n    cap_drop: [ALL]\n",
+        )]);
+        project.assert_clean();
+
+        let names =
+            |name: &str| -> Vec<&str> { project.service(name).capabilities().names().collect() };
+        assert_eq!(names("default").len(), 14);
+        assert_eq!(names("dropped"), ["NET_BIND_SERVICE"]);
+        let narrowed = names("narrowed");
+        assert_eq!(narrowed.len(), 13);
+        assert!(narrowed.contains(&"SYS_PTRACE"));
+        assert!(!narrowed.contains(&"SETUID") && !narrowed.contains(&"NET_RAW"));
+        let everything = names("everything");
+        assert_eq!(everything.len(), 40);
+        assert!(!everything.contains(&"SYS_ADMIN"));
+        assert!(
+            project
+                .service("privileged")
+                .capabilities()
+                .has_every_capability()
+        );
+    }
 }

@@ -1,14 +1,18 @@
 //! Builds the Dockerfile model from the syntax: stages and their bases, the user each stage runs
-//! as after `ARG`/`ENV` expansion, the steps that make files setuid or setgid, the RUN flags and
-//! `sudo` commands of each stage, and the entrypoint with the scripts it may run.
+//! as after `ARG`/`ENV` expansion, the steps that make files setuid or setgid or give them
+//! capabilities, the RUN flags and `sudo` commands of each stage, and the entrypoint with the
+//! scripts it may run.
 
 use std::collections::HashMap;
 
 use crate::model::accounts;
 use crate::model::entrypoint::{self, Entrypoint, StepDown};
+use crate::model::file_capabilities;
 use crate::model::images::is_windows_image;
 use crate::model::mode::{self, ModeStep};
-use crate::model::{Base, Dockerfile, RunOption, SetuidStep, Stage, StageUser, SudoStep, User};
+use crate::model::{
+    Base, Dockerfile, FileCapabilityStep, RunOption, SetuidStep, Stage, StageUser, SudoStep, User,
+};
 use crate::parse::dockerfile::{self as syntax, Arguments, Instruction};
 use crate::shell;
 use crate::source::Span;
@@ -124,6 +128,7 @@ impl Builder<'_> {
                 state.stage.base = Base::Stage(parent);
                 state.stage.copies_from.clear();
                 state.stage.setuid_steps.clear();
+                state.stage.file_capability_steps.clear();
                 state.stage.run_options.clear();
                 state.stage.sudo_steps.clear();
                 state.args.clear();
@@ -142,6 +147,7 @@ impl Builder<'_> {
                     user: None,
                     copies_from: Vec::new(),
                     setuid_steps: Vec::new(),
+                    file_capability_steps: Vec::new(),
                     is_windows: is_windows_image(&image),
                     run_options: Vec::new(),
                     sudo_steps: Vec::new(),
@@ -288,6 +294,14 @@ impl Builder<'_> {
                     .stage
                     .setuid_steps
                     .push(setuid_step(&script, step, owner_is_root));
+            }
+            for step in file_capabilities::setcap_steps(&commands) {
+                state.stage.file_capability_steps.push(FileCapabilityStep {
+                    span: script.source_span(step.text_range),
+                    text: step.text,
+                    granted: step.granted,
+                    target: step.target,
+                });
             }
             state
                 .stage
@@ -602,13 +616,14 @@ fn program_name(path: &str) -> String {
     name.strip_suffix(".exe").map(str::to_owned).unwrap_or(name)
 }
 
-/// Whether a RUN script may hold a setuid step, a `sudo` command or an account given uid 0.
-/// Most scripts hold none, and this look at their words costs a small part of a parse that
-/// would find nothing.
+/// Whether a RUN script may hold a setuid step, a `setcap` step, a `sudo` command or an account
+/// given uid 0. Most scripts hold none, and this look at their words costs a small part of a
+/// parse that would find nothing.
 pub fn may_hold_steps(script: &str) -> bool {
     let literals = shell::JoinedLiterals::of(script);
     literals.contains("sudo")
         || mode::may_set_special_bits(&literals)
+        || file_capabilities::may_set_file_capabilities(&literals)
         || accounts::may_give_uid_zero(&literals)
 }
 

@@ -6,6 +6,7 @@ pub mod allowances;
 pub mod compose;
 pub mod dockerfile;
 pub mod entrypoint;
+pub mod file_capabilities;
 pub mod images;
 pub mod layout;
 pub mod mode;
@@ -18,6 +19,7 @@ use crate::source::{SourceId, Span, Spanned};
 
 pub use allowances::Allowances;
 pub use entrypoint::{Entrypoint, StepDown};
+pub use file_capabilities::CapabilitySet;
 pub use layout::{ListLayout, ServiceLayout};
 pub use mode::{DirectoryEvidence, SpecialBits};
 pub use mounts::{Mount, MountKind};
@@ -173,6 +175,8 @@ pub struct Stage {
     /// Earlier stages this one copies files from with `COPY --from` / `ADD --from`.
     pub copies_from: Vec<usize>,
     pub setuid_steps: Vec<SetuidStep>,
+    /// `setcap` commands in this stage's RUN steps that give files capabilities.
+    pub file_capability_steps: Vec<FileCapabilityStep>,
     /// Built on a Windows base image (or from a stage that is).
     pub is_windows: bool,
     /// `RUN` flags that widen what a build step may do: `--security`, `--network`.
@@ -218,6 +222,19 @@ pub struct SetuidStep {
     /// Where the mode itself is written, character for character (inside quotes), for a fix;
     /// `None` when a line continuation, an escape or a variable stands in it.
     pub verbatim_mode: Option<Span>,
+}
+
+/// A `setcap` command in a RUN step that gives a file capabilities in its permitted or effective
+/// set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCapabilityStep {
+    /// The capability text operand: `cap_setuid+ep`.
+    pub span: Span,
+    /// The capability text after quote removal.
+    pub text: String,
+    pub granted: CapabilitySet,
+    /// The file, when it is a literal path (`{}` for `find -exec`).
+    pub target: Option<String>,
 }
 
 /// One Compose file (with what it pulls in), as Compose would run it.
@@ -282,6 +299,41 @@ impl Service {
             };
         }
         enabled
+    }
+
+    /// The capabilities the engine gives the container, read as the engine combines them: every
+    /// one when it is privileged; otherwise the default set less `cap_drop` plus `cap_add`,
+    /// where `ALL` in `cap_add` gives every capability but the dropped ones and `ALL` in
+    /// `cap_drop` leaves only the added ones. They also bound what a file capability can grant
+    /// in the container.
+    pub fn capabilities(&self) -> CapabilitySet {
+        let is_privileged = self
+            .privileged
+            .as_ref()
+            .is_some_and(|privileged| parse_compose_bool(&privileged.value) == Some(true));
+        if is_privileged {
+            return CapabilitySet::ALL;
+        }
+
+        let names = |listing: &Option<Listing>| -> Vec<String> {
+            listing
+                .iter()
+                .flat_map(|listing| &listing.items)
+                .map(|item| normalise_capability(&item.value))
+                .collect()
+        };
+        let added = names(&self.cap_add);
+        let dropped = names(&self.cap_drop);
+        let added_set = CapabilitySet::of_names(added.iter().map(String::as_str));
+        let dropped_set = CapabilitySet::of_names(dropped.iter().map(String::as_str));
+        if added.iter().any(|name| name == "ALL") {
+            return CapabilitySet::ALL.difference(dropped_set);
+        }
+        if dropped.iter().any(|name| name == "ALL") {
+            return added_set;
+        }
+        let default = CapabilitySet::of_names(file_capabilities::ENGINE_DEFAULT.iter().copied());
+        default.difference(dropped_set).union(added_set)
     }
 
     /// Whether `cap_drop` holds `ALL`, in any case, with or without the `CAP_` prefix.

@@ -8,7 +8,7 @@ use crate::rules::Context;
 pub(crate) const NAME: &str = "dangerous-capability";
 
 /// Capabilities that give a known way out of the container or into the kernel.
-const ESCAPES: &[&str] = &[
+pub(crate) const ESCAPES: &[&str] = &[
     "ALL",
     "SYS_ADMIN",
     "SYS_MODULE",
@@ -20,7 +20,7 @@ const ESCAPES: &[&str] = &[
 
 /// Capabilities that act on state the host shares with the container (its clock, network,
 /// kernel logs, security modules) or that widen what root in the container can create.
-const HOST_REACHING: &[&str] = &[
+pub(crate) const HOST_REACHING: &[&str] = &[
     "NET_ADMIN",
     "NET_RAW",
     "SYS_TIME",

@@ -3,6 +3,7 @@
 mod cap_drop_all_missing;
 mod dangerous_capability;
 mod docker_socket_mount;
+mod file_capability;
 mod host_namespace;
 mod insecure_build_step;
 mod no_new_privileges_missing;
@@ -67,6 +68,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: docker_socket_mount::NAME,
         check: docker_socket_mount::check,
+    },
+    Rule {
+        name: file_capability::NAME,
+        check: file_capability::check,
     },
     Rule {
         name: host_namespace::NAME,

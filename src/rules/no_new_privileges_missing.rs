@@ -4,8 +4,10 @@
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::{self, Applicability, Fix};
-use crate::model::{Dockerfile, ImageOrigin, Listing, Model, Service, Stage, User, UserOrigin};
-use crate::rules::Context;
+use crate::model::{
+    CapabilitySet, Dockerfile, ImageOrigin, Listing, Model, Service, Stage, User, UserOrigin,
+};
+use crate::rules::{Context, file_capability};
 
 pub(crate) const NAME: &str = "no-new-privileges-missing";
 
@@ -88,7 +90,8 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
     diagnostic.set_fix(fix(service));
 
     if let (Some((dockerfile, stage)), Some(settings)) = (built, dockerfile_settings) {
-        escalate_for_setuid_steps(dockerfile, stage, settings, diagnostic);
+        let capabilities = service.capabilities();
+        escalate_for_ways_back_to_root(dockerfile, stage, settings, capabilities, diagnostic);
     }
 }
 
@@ -175,15 +178,20 @@ fn check_dockerfile(model: &Model, dockerfile: &Dockerfile, ctx: &mut Context) {
         }
         UserOrigin::Service(_) | UserOrigin::Unknown => return,
     };
-    escalate_for_setuid_steps(dockerfile, stage, settings, diagnostic);
+    // How the image's containers start is unknown: any capability may be in their set.
+    let capabilities = CapabilitySet::ALL;
+    escalate_for_ways_back_to_root(dockerfile, stage, settings, capabilities, diagnostic);
 }
 
-/// A setuid step in the same image is the way back to root that the option would close; a step
-/// whose files the configuration allows does not count.
-fn escalate_for_setuid_steps(
+/// A setuid step, or a file capability that leads to root, in the same image is the way back to
+/// root that the option would close; a step whose files the configuration allows does not count.
+/// A file capability is granted only when the container's own capabilities hold it, so one that
+/// `cap_drop` removes does not count either.
+fn escalate_for_ways_back_to_root(
     dockerfile: &Dockerfile,
     stage: &Stage,
     settings: &Settings,
+    capabilities: CapabilitySet,
     diagnostic: &mut Diagnostic,
 ) {
     for contributing in dockerfile.contributing_stages(stage) {
@@ -196,6 +204,27 @@ fn escalate_for_setuid_steps(
             diagnostic.related.push(Related {
                 span: step.span,
                 message: format!("`{target}` is made {} here", step.bits.describe()),
+            });
+        }
+
+        for step in &contributing.file_capability_steps {
+            let granted = step.granted.intersection(capabilities);
+            if !file_capability::leads_to_root(granted)
+                || settings.allows_file_capability_step(step)
+            {
+                continue;
+            }
+            diagnostic.severity = Severity::Error;
+            let target = match step.target.as_deref() {
+                Some(target) if target != "{}" => format!("`{target}`"),
+                _ => "a file".to_owned(),
+            };
+            diagnostic.related.push(Related {
+                span: step.span,
+                message: format!(
+                    "{target} is given {} here",
+                    file_capability::describe(granted)
+                ),
             });
         }
     }
