@@ -166,14 +166,16 @@ fn labeled_cases_parse_with_their_instruction_lines() {
 
 /// The model skips the shell parse of a RUN script that names neither `sudo`, `setcap` nor a
 /// mode with a special bit. Over the fixtures and the corpus, no script skipped that way holds a
-/// setuid step, a setcap step or a `sudo` command, and most scripts are skipped.
+/// setuid step, a setcap step or a `sudo` command, and, in the corpus, most scripts are skipped
+/// (the fixtures are written to hold steps, so without the corpus the share is not checked).
 #[test]
 fn skipped_run_scripts_hold_no_step_and_no_sudo() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut files = Vec::new();
     files_under(&fixtures, &mut files);
-    if let Some(corpus) = corpus_root() {
-        files_under(&corpus, &mut files);
+    let corpus = corpus_root();
+    if let Some(corpus) = &corpus {
+        files_under(corpus, &mut files);
     }
 
     let mut scripts = 0;
@@ -212,8 +214,10 @@ fn skipped_run_scripts_hold_no_step_and_no_sudo() {
         "skipped scripts with steps:\n{}",
         hidden.join("\n")
     );
-    assert!(
-        skipped * 2 > scripts,
-        "only {skipped} of {scripts} RUN scripts were skipped"
-    );
+    if corpus.is_some() {
+        assert!(
+            skipped * 2 > scripts,
+            "only {skipped} of {scripts} RUN scripts were skipped"
+        );
+    }
 }
