@@ -301,6 +301,10 @@ impl Builder<'_> {
                     text: step.text,
                     granted: step.granted,
                     target: step.target,
+                    target_written: step
+                        .target_range
+                        .and_then(|range| script.value.get(range))
+                        .map(str::to_owned),
                 });
             }
             state

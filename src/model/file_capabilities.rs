@@ -98,6 +98,11 @@ impl CapabilitySet {
         self.names().next().is_none()
     }
 
+    /// Whether no bit is set, numbers past the named capabilities included.
+    fn is_none(self) -> bool {
+        self.0 == 0
+    }
+
     /// Whether the set holds every capability the kernel knows.
     pub fn has_every_capability(self) -> bool {
         self.names().count() == CAPABILITY_NAMES.len()
@@ -142,12 +147,19 @@ pub struct FileCapabilities {
 }
 
 impl FileCapabilities {
-    /// What the file hands to a program run from it, whoever runs it: the permitted set, and the
-    /// effective set, which the kernel raises at `execve`. The inheritable set alone passes on
-    /// only what the caller already holds in its own inheritable set, which the engine leaves
-    /// empty.
+    /// What the file hands to a program run from it, whoever runs it: the permitted set. The
+    /// effective flag only raises what is permitted, and the inheritable set alone passes on only
+    /// what the caller already holds in its own inheritable set, which the engine leaves empty.
     pub fn granted(self) -> CapabilitySet {
-        self.permitted.union(self.effective)
+        self.permitted
+    }
+
+    /// Whether a file may carry these sets. The kernel keeps one effective bit per file, so
+    /// libcap refuses an effective set that is neither empty nor covers every permitted and
+    /// inheritable capability (`cap_a+ep cap_b+p`), and `setcap` fails.
+    fn can_be_set(self) -> bool {
+        let raised = self.permitted.union(self.inheritable);
+        self.effective.is_none() || raised.difference(self.effective).is_none()
     }
 }
 
@@ -158,19 +170,20 @@ pub struct SetcapStep {
     pub text: String,
     /// Where the capability text stands in the script, quotes included.
     pub text_range: Range<usize>,
-    /// The capabilities the file is given in its permitted or effective set.
+    /// The capabilities the file is given in its permitted set.
     pub granted: CapabilitySet,
     /// The file, when it is literal. `find -exec setcap ... {} \;` keeps its `{}`; `None` when
     /// the file is an expansion or, as with `xargs setcap TEXT`, not written at all.
     pub target: Option<String>,
+    /// Where the file operand stands in the script, when it is written.
+    pub target_range: Option<Range<usize>>,
 }
 
 /// Reads capability text as `cap_from_text(3)` does: clauses separated by white space, each a
 /// list of capabilities (`cap_chown,cap_setuid`, `all`, or nothing for all) followed by actions
 /// (`+ep`, `=i`, `-p`, `=+e`). `None` when libcap rejects the text, so `setcap` fails.
 ///
-/// Names are read in any case, with or without the `cap_` prefix; libcap wants the prefix, so a
-/// name without it fails the build, and reading it costs nothing.
+/// Names are read in any case and need their `cap_` prefix, as libcap reads them.
 pub fn parse_text(text: &str) -> Option<FileCapabilities> {
     let bytes = text.as_bytes();
     let mut capabilities = FileCapabilities::default();
@@ -248,10 +261,19 @@ pub fn parse_text(text: &str) -> Option<FileCapabilities> {
 /// The steps in a script's commands that give files capabilities.
 pub fn setcap_steps(commands: &[Command]) -> Vec<SetcapStep> {
     let mut steps = Vec::new();
-    for command in commands {
-        if command.program() == Some("setcap") {
-            read_setcap(command, &mut steps);
+    for (index, command) in commands.iter().enumerate() {
+        if command.program() != Some("setcap") {
+            continue;
         }
+        // Wrappers come before the command they run, which they list among their arguments.
+        let files_appended = commands[..index].iter().any(|wrapper| {
+            wrapper.program() == Some("xargs")
+                && wrapper
+                    .arguments
+                    .iter()
+                    .any(|word| word.range == command.name.range)
+        });
+        read_setcap(command, files_appended, &mut steps);
     }
     steps
 }
@@ -264,9 +286,10 @@ pub fn may_set_file_capabilities(script: &JoinedLiterals) -> bool {
 
 /// `setcap [-q] [-v] [-n ROOTID] (-r|-|TEXT) FILE [(-r|-|TEXT) FILE]...`. setcap reads its
 /// arguments in one pass: an option applies to the pairs after it, and a text libcap rejects
-/// ends the command.
-fn read_setcap(command: &Command, steps: &mut Vec<SetcapStep>) {
+/// ends the command. A text without its file fails too, unless `xargs` appends the files.
+fn read_setcap(command: &Command, files_appended: bool, steps: &mut Vec<SetcapStep>) {
     let mut verifies = false;
+    let mut foreign_root = false;
     let mut arguments = command.arguments.iter();
     while let Some(argument) = arguments.next() {
         let file = match argument.literal.as_deref() {
@@ -276,10 +299,12 @@ fn read_setcap(command: &Command, steps: &mut Vec<SetcapStep>) {
                 verifies = true;
                 continue;
             }
-            // The user namespace owner changes which containers honour the capabilities, not
-            // what they give.
+            // `-n ROOTID` writes capabilities that the kernel honours only in a user namespace
+            // whose root is that uid on the host: with any uid but 0 the container's programs
+            // run without them. An expansion may be 0, so it counts as 0.
             Some("-n") => {
-                arguments.next();
+                let root = arguments.next().and_then(|word| word.literal.as_deref());
+                foreign_root = root.is_some_and(|root| atoi(root) != 0);
                 continue;
             }
             Some("-h" | "--license") => return,
@@ -295,11 +320,14 @@ fn read_setcap(command: &Command, steps: &mut Vec<SetcapStep>) {
         let Some(text) = argument.literal.as_deref() else {
             continue;
         };
-        let Some(capabilities) = parse_text(text) else {
+        let Some(capabilities) = parse_text(text).filter(|sets| sets.can_be_set()) else {
             return;
         };
+        if file.is_none() && !files_appended {
+            return;
+        }
         let granted = capabilities.granted();
-        if verifies || granted.is_empty() {
+        if verifies || foreign_root || granted.is_empty() {
             continue;
         }
         steps.push(SetcapStep {
@@ -307,6 +335,7 @@ fn read_setcap(command: &Command, steps: &mut Vec<SetcapStep>) {
             text_range: argument.range.clone(),
             granted,
             target: file.and_then(|word| word.literal.clone()),
+            target_range: file.map(|word| word.range.clone()),
         });
     }
 }
@@ -354,9 +383,23 @@ fn capability(token: &str) -> Option<CapabilitySet> {
     }
 
     let upper = token.to_ascii_uppercase();
-    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    let name = upper.strip_prefix("CAP_")?;
     let number = CAPABILITY_NAMES.iter().position(|known| *known == name)?;
     Some(CapabilitySet(1 << number))
+}
+
+/// A number as C's `atoi` reads it, as `setcap -n` does: optional sign and leading digits; 0
+/// when there are none.
+fn atoi(text: &str) -> i64 {
+    let text = text.trim_start_matches(|character: char| character.is_ascii_whitespace());
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let digits = &digits[..digits
+        .find(|character: char| !character.is_ascii_digit())
+        .unwrap_or(digits.len())];
+    sign * digits.parse::<i64>().unwrap_or(0)
 }
 
 /// Applies one action to the capabilities read so far. `P` and `M` are `=+` and `=-`.
@@ -449,10 +492,9 @@ mod tests {
     }
 
     #[test]
-    fn names_are_read_in_any_case_with_or_without_the_prefix_or_as_numbers() {
+    fn names_are_read_in_any_case_with_their_prefix_or_as_numbers() {
         assert_eq!(granted("CAP_SETUID+ep"), ["cap_setuid"]);
         assert_eq!(granted("Cap_Sys_Admin+ep"), ["cap_sys_admin"]);
-        assert_eq!(granted("sys_ptrace+ep"), ["cap_sys_ptrace"]);
         assert_eq!(granted("7+ep"), ["cap_setuid"]);
         assert_eq!(granted("0x15+ep"), ["cap_sys_admin"]);
         assert_eq!(granted("025+ep"), ["cap_sys_admin"]);
@@ -498,6 +540,32 @@ mod tests {
     }
 
     #[test]
+    fn only_the_permitted_set_grants_and_a_partial_effective_set_fails() {
+        for text in [
+            "cap_setuid+e",
+            "all=e",
+            "cap_setuid+ep-ep+e",
+            "cap_setuid=ie",
+        ] {
+            let capabilities = parse_text(text).expect("valid text");
+            assert!(capabilities.granted().is_empty(), "{text}");
+        }
+
+        let script = "setcap 'cap_net_bind_service+ep cap_setuid+p' /x; \
+                      setcap 'cap_setuid+p cap_net_raw+ep' /y cap_chown+ep /z; \
+                      setcap 'cap_setuid+p cap_net_raw+p' /w";
+
+        assert_eq!(
+            written_steps(script),
+            [(
+                "'cap_setuid+p cap_net_raw+p'",
+                strings(&["cap_setuid", "cap_net_raw"]),
+                Some("/w".to_owned())
+            )]
+        );
+    }
+
+    #[test]
     fn text_libcap_rejects_is_none() {
         for text in [
             "",
@@ -515,6 +583,8 @@ mod tests {
             "08+ep",
             "cap_setuid=e+1",
             "-r",
+            "setuid+ep",
+            "sys_ptrace+ep",
         ] {
             if text.is_empty() {
                 assert_eq!(parse_text(text), Some(FileCapabilities::default()));
@@ -570,8 +640,9 @@ mod tests {
 
     #[test]
     fn options_apply_to_the_pairs_after_them() {
-        let script = "setcap -q -n 100000 cap_setuid+ep /a -r /b -v cap_chown+ep /c; \
-                      setcap cap_fowner+ep /d -h cap_chown+ep /e";
+        let script = "setcap -q -n 0 cap_setuid+ep /a -r /b -v cap_chown+ep /c; \
+                      setcap cap_fowner+ep /d -h cap_chown+ep /e; \
+                      setcap cap_setgid+ep /f -n 100000 cap_setuid+ep /g";
 
         assert_eq!(
             written_steps(script),
@@ -586,6 +657,11 @@ mod tests {
                     strings(&["cap_fowner"]),
                     Some("/d".to_owned())
                 ),
+                (
+                    "cap_setgid+ep",
+                    strings(&["cap_setgid"]),
+                    Some("/f".to_owned())
+                ),
             ]
         );
     }
@@ -597,6 +673,17 @@ mod tests {
                       cap_setuid+ep /w; setcap - /v; setcap \"$CAPS\" /u";
 
         assert_eq!(written_steps(script), []);
+    }
+
+    #[test]
+    fn text_without_a_file_is_a_step_only_when_xargs_appends_the_files() {
+        let script = "setcap cap_setuid+ep; echo /a | xargs setcap cap_chown+ep; \
+                      find / -exec setcap cap_fowner+ep \\;";
+
+        assert_eq!(
+            written_steps(script),
+            [("cap_chown+ep", strings(&["cap_chown"]), None)]
+        );
     }
 
     #[test]
@@ -627,7 +714,7 @@ mod tests {
     fn scripts_with_a_step_are_never_skipped() {
         let scripts = [
             "setcap cap_setuid+ep /usr/bin/python3",
-            "/usr/sbin/setcap 'cap_net_raw+p cap_setuid+ep' /bin/x",
+            "/usr/sbin/setcap 'cap_net_raw+ep cap_setuid+ep' /bin/x",
             "set'cap' cap_setuid+ep /bin/x",
             "se\\tcap cap_setuid+ep /bin/x",
             "sh -c \"setcap cap_setuid+ep /bin/x\"",

@@ -235,6 +235,8 @@ pub struct FileCapabilityStep {
     pub granted: CapabilitySet,
     /// The file, when it is a literal path (`{}` for `find -exec`).
     pub target: Option<String>,
+    /// The file operand as the script writes it (`"$(which python3)"`), when it is written.
+    pub target_written: Option<String>,
 }
 
 /// One Compose file (with what it pulls in), as Compose would run it.

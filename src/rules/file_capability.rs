@@ -2,6 +2,7 @@
 //! (rules/file-capability.md).
 
 use crate::diagnostic::Severity;
+use crate::model::file_capabilities::CAPABILITY_NAMES;
 use crate::model::{CapabilitySet, FileCapabilityStep, Model};
 use crate::rules::Context;
 use crate::rules::dangerous_capability::{ESCAPES, HOST_REACHING};
@@ -59,6 +60,15 @@ pub(crate) fn describe(granted: CapabilitySet) -> String {
     if granted.has_every_capability() {
         return "every capability".to_owned();
     }
+    // `=ep cap_net_bind_service-ep` reads better by what it leaves out than as 20 names.
+    let left_out: Vec<String> = CapabilitySet::of_names(CAPABILITY_NAMES)
+        .difference(granted)
+        .names()
+        .map(|name| format!("`cap_{}`", name.to_ascii_lowercase()))
+        .collect();
+    if left_out.len() <= 3 {
+        return format!("every capability but {}", left_out.join(", "));
+    }
 
     let names: Vec<String> = granted
         .names()
@@ -88,11 +98,13 @@ fn tier(name: &str) -> Option<Severity> {
     }
 }
 
-/// The file, for a message: the literal path in backticks, or a stand-in.
+/// The file, for a message: the literal path or the operand as written, in backticks; a
+/// stand-in for the files `find -exec` and `xargs` pass.
 fn target(step: &FileCapabilityStep) -> String {
-    match step.target.as_deref() {
-        Some(target) if target != "{}" => format!("`{target}`"),
-        _ => "the files it changes".to_owned(),
+    match (step.target.as_deref(), step.target_written.as_deref()) {
+        (Some("{}"), _) | (None, None) => "the files it changes".to_owned(),
+        (Some(target), _) => format!("`{target}`"),
+        (None, Some(written)) => format!("`{written}`"),
     }
 }
 
@@ -153,6 +165,21 @@ mod tests {
                     "`=ep` gives `/usr/local/bin/tool` every capability".to_owned()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn nearly_every_capability_is_named_by_what_it_leaves_out() {
+        let dockerfile = "FROM debian:12\nRUN setcap '=ep cap_net_bind_service-ep' /x\n";
+
+        assert_eq!(
+            reported(dockerfile),
+            [(
+                Severity::Error,
+                "`=ep cap_net_bind_service-ep` gives `/x` every capability but \
+                 `cap_net_bind_service`"
+                    .to_owned()
+            )]
         );
     }
 

@@ -194,6 +194,9 @@ fn escalate_for_ways_back_to_root(
     capabilities: CapabilitySet,
     diagnostic: &mut Diagnostic,
 ) {
+    // LIMITATION: a stage counts as a whole once the image copies any file from it, so a step
+    // on a file that `COPY --from` leaves behind still counts; which files each copy takes is
+    // not followed.
     for contributing in dockerfile.contributing_stages(stage) {
         for step in &contributing.setuid_steps {
             if step.directory.is_some() || settings.allows_setuid_step(step) {
