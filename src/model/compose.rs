@@ -696,6 +696,7 @@ impl Loader<'_> {
             name,
             key_span,
             image: None,
+            platform: None,
             user: None,
             security_opt: None,
             cap_drop: None,
@@ -719,6 +720,7 @@ impl Loader<'_> {
 
         let name = service.name.clone();
         service.image = self.field_scalar(&name, definition, "image");
+        service.platform = self.field_scalar(&name, definition, "platform");
         service.user = self.field_scalar(&name, definition, "user");
         service.security_opt = self.listing(&name, definition, "security_opt");
         service.cap_drop = self.listing(&name, definition, "cap_drop");

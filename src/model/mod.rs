@@ -45,14 +45,18 @@ impl Model {
         Some((dockerfile, dockerfile.built_stage(target)?))
     }
 
-    /// Whether a service runs a Windows container: it builds a Windows image, or runs one by
-    /// `image:`, or its user is one of the Windows accounts.
+    /// Whether a service runs a Windows container: its `platform:` is Windows, it builds a
+    /// Windows image, or runs one by `image:`, or its user is one of the Windows accounts.
     pub fn is_windows(&self, service: &Service) -> bool {
+        let windows_platform = service.platform.as_ref().is_some_and(|platform| {
+            let os = platform.value.split('/').next().unwrap_or_default();
+            os.eq_ignore_ascii_case("windows")
+        });
         let windows_user = service
             .user
             .as_ref()
             .is_some_and(|user| User::parse(&user.value).is_windows_account());
-        if windows_user {
+        if windows_platform || windows_user {
             return true;
         }
         if let Some((_, stage)) = self.built_stage(service) {
@@ -253,6 +257,8 @@ pub struct Service {
     /// The service's key in the file that defines it first.
     pub key_span: Span,
     pub image: Option<Spanned<String>>,
+    /// `platform:`, such as `linux/arm64` or `windows/amd64`.
+    pub platform: Option<Spanned<String>>,
     pub user: Option<Spanned<String>>,
     pub security_opt: Option<Listing>,
     pub cap_drop: Option<Listing>,
