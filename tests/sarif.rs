@@ -5,12 +5,28 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn sarif_of(path: &str) -> serde_json::Value {
+    sarif_in(Path::new(env!("CARGO_MANIFEST_DIR")), &[path]).1
+}
+
+/// Runs `check --format sarif ARGS` in `folder`: the exit code and the SARIF document.
+fn sarif_in(folder: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value) {
     let output = Command::cargo_bin("escalint")
         .expect("the binary is built")
-        .args(["check", "--format", "sarif", path])
+        .current_dir(folder)
+        .args(["check", "--format", "sarif"])
+        .args(args)
         .output()
         .expect("the binary runs");
-    serde_json::from_slice(&output.stdout).expect("valid JSON")
+    let sarif = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    (output.status.code(), sarif)
+}
+
+/// What the schema finds wrong with a document, each with where.
+fn schema_errors(validator: &jsonschema::Validator, sarif: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(sarif)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect()
 }
 
 #[test]
@@ -64,25 +80,9 @@ fn sarif_with_suppressions_and_a_baseline_validates_against_the_schema() {
     )
     .expect("written");
 
-    let output = Command::cargo_bin("escalint")
-        .expect("the binary is built")
-        .current_dir(folder.path())
-        .args([
-            "check",
-            "--format",
-            "sarif",
-            "--baseline",
-            "baseline.json",
-            ".",
-        ])
-        .output()
-        .expect("the binary runs");
-    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let (_, sarif) = sarif_in(folder.path(), &["--baseline", "baseline.json", "."]);
 
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
+    let errors = schema_errors(&validator, &sarif);
     assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert_eq!(results.len(), 3);
@@ -99,10 +99,7 @@ fn sarif_validates_against_the_schema() {
 
     for path in ["fixtures", "fixtures/parse-error"] {
         let sarif = sarif_of(path);
-        let errors: Vec<String> = validator
-            .iter_errors(&sarif)
-            .map(|error| format!("{error} at {}", error.instance_path()))
-            .collect();
+        let errors = schema_errors(&validator, &sarif);
         assert!(
             errors.is_empty(),
             "SARIF of {path} is invalid:\n{}",
@@ -138,19 +135,10 @@ fn files_that_could_not_be_read_are_error_notifications_of_a_failed_invocation()
     )
     .expect("written");
 
-    let output = Command::cargo_bin("escalint")
-        .expect("the binary is built")
-        .current_dir(folder.path())
-        .args(["check", "--isolated", "--format", "sarif", "missing", "."])
-        .output()
-        .expect("the binary runs");
+    let (code, sarif) = sarif_in(folder.path(), &["--isolated", "missing", "."]);
 
-    assert_eq!(output.status.code(), Some(2));
-    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
+    assert_eq!(code, Some(2));
+    let errors = schema_errors(&validator, &sarif);
     assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
     let run = &sarif["runs"][0];
     assert!(
