@@ -438,7 +438,9 @@ fn mode_option<'w>(
     let at = letters
         .bytes()
         .position(|letter| letter == b'm' || valued_letters.contains(&letter))?;
-    if letters.as_bytes()[at] != b'm' {
+    // Options are letters; `install -?m 4755` fails on the `?` before it sets any mode.
+    let options_before = &letters.as_bytes()[..at];
+    if letters.as_bytes()[at] != b'm' || !options_before.iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
     let value = &letters[at + 1..];
@@ -642,6 +644,16 @@ mod tests {
                 ("2755", vec!["/opt/d".to_owned()], None),
             ]
         );
+    }
+
+    #[test]
+    fn a_mode_after_an_option_that_is_no_letter_is_no_step() {
+        // Found by the shell fuzz target: the word scan skipped the script, the step finder
+        // took `-?m` for a cluster; install rejects `-?` before it sets a mode.
+        let script = "install -?m 3664 helper /usr/local/bin/helper; mkdir -1m 2775 /srv";
+
+        assert_eq!(written_steps(script), []);
+        assert!(!may_set_special_bits(&JoinedLiterals::of(script)));
     }
 
     #[test]
