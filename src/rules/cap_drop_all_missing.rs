@@ -36,21 +36,29 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
                     };
                     ctx.report(NAME, cap_drop.key_span, message)
                         .note_use(cap_drop.used_at)
-                        .set_fix(fix(service));
+                        .set_fix(fix(model, service));
                 }
                 None => {
                     let message =
                         format!("service `{}` does not drop any capabilities", service.name);
                     ctx.report(NAME, service.key_span, message)
-                        .set_fix(fix(service));
+                        .set_fix(fix(model, service));
                 }
             }
         }
     }
 }
 
-/// Adds `ALL` to `cap_drop` where it is written, or the key to the service.
-fn fix(service: &Service) -> Fix {
+/// Adds `ALL` to `cap_drop` where it is written, or the key to the service. Safe only for a
+/// container known to run as a non-root user: a process that starts as root may need a default
+/// capability to start at all (an entrypoint that chowns its data folder and steps down with
+/// `gosu` needs `CHOWN`, `SETUID` and `SETGID`; a server on port 80 `NET_BIND_SERVICE`).
+fn fix(model: &Model, service: &Service) -> Fix {
+    let applicability = if model.service_user(service).is_non_root() {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
     let cap_drop = service.cap_drop.as_ref();
     let edits = fix::compose::add_to_list(service, cap_drop, "cap_drop", "ALL");
     let description = match cap_drop {
@@ -63,5 +71,5 @@ fn fix(service: &Service) -> Fix {
             fix::compose::place(cap_drop.layout.written_in.as_deref())
         ),
     };
-    Fix::new(Applicability::Safe, description, edits)
+    Fix::new(applicability, description, edits)
 }
