@@ -203,7 +203,12 @@ fn escalate_for_ways_back_to_root(
                 continue;
             }
             diagnostic.severity = Severity::Error;
-            let target = step.targets.first().map_or("a file", String::as_str);
+            // The first file the configuration does not allow: that one is the way back.
+            let target = step
+                .targets
+                .iter()
+                .find(|target| settings.allowed_setuid(target).is_none())
+                .map_or("a file", String::as_str);
             diagnostic.related.push(Related {
                 span: step.span,
                 message: format!("`{target}` is made {} here", step.bits.describe()),

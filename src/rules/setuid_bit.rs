@@ -21,6 +21,13 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 }
 
 fn report(step: &SetuidStep, ctx: &mut Context) {
+    // Files the configuration allows are left out of the message: they are not the finding.
+    let settings = ctx.settings(step.span.source);
+    let shown: Vec<&String> = step
+        .targets
+        .iter()
+        .filter(|target| settings.allowed_setuid(target).is_none())
+        .collect();
     match step.directory {
         Some(DirectoryEvidence::TrailingSlash | DirectoryEvidence::MkdirMode) => {}
         // Setuid on a directory does nothing on Linux; setgid makes new files there inherit
@@ -30,7 +37,7 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
                 "`{}` sets the setgid bit on {}, a directory created in this step; new files \
                  there inherit its group",
                 step.mode,
-                targets(step)
+                targets(step, &shown)
             );
             ctx.report(NAME, step.span, message).severity = Severity::Note;
         }
@@ -38,7 +45,11 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
         None => {
             let owner = if step.owner_is_root { " root" } else { "" };
             let made = step.bits.describe();
-            let message = format!("`{}` makes {} {made}{owner}", step.mode, targets(step));
+            let message = format!(
+                "`{}` makes {} {made}{owner}",
+                step.mode,
+                targets(step, &shown)
+            );
             ctx.report(NAME, step.span, message).set_fix(fix(step));
         }
     }
@@ -64,14 +75,10 @@ fn fix(step: &SetuidStep) -> Fix {
     Fix::new(Applicability::Unsafe, description, edits)
 }
 
-/// What the step applies to, for a message: the literal targets in backticks, the files a COPY
-/// writes, or a stand-in when no target is a literal path.
-fn targets(step: &SetuidStep) -> String {
-    let literal: Vec<&String> = step
-        .targets
-        .iter()
-        .filter(|target| *target != "{}")
-        .collect();
+/// What the step applies to, for a message: the `shown` literal targets in backticks, the files
+/// a COPY writes, or a stand-in when no target is a literal path.
+fn targets(step: &SetuidStep, shown: &[&String]) -> String {
+    let literal: Vec<&&String> = shown.iter().filter(|target| **target != "{}").collect();
     if literal.is_empty() {
         return "the files it changes".to_owned();
     }
