@@ -81,6 +81,8 @@ struct StageState {
     copies: Vec<(Vec<String>, String)>,
     /// The `WORKDIR` in effect, absolute.
     workdir: String,
+    /// Every folder a `WORKDIR` of this stage or its parents created, absolute.
+    workdirs: Vec<String>,
     /// The programs the `ENTRYPOINT` runs that may be scripts from the build context.
     entrypoint_programs: Vec<String>,
     /// Accounts earlier `RUN` steps gave uid 0, with the step's option, this stage's and its
@@ -158,6 +160,7 @@ impl Builder<'_> {
                 posix_shell: !is_windows_image(&image),
                 copies: Vec::new(),
                 workdir: "/".to_owned(),
+                workdirs: Vec::new(),
                 entrypoint_programs: Vec::new(),
                 uid_zero_accounts: Vec::new(),
             },
@@ -289,7 +292,7 @@ impl Builder<'_> {
                 continue;
             }
             let commands = shell::commands(&script.value);
-            for step in mode::mode_steps(&commands) {
+            for step in mode::mode_steps_in(&commands, &state.workdirs) {
                 state
                     .stage
                     .setuid_steps
@@ -334,6 +337,7 @@ impl Builder<'_> {
 
         let path = syntax::expand_word(&word.value, escape, &state.lookup());
         state.workdir = absolute_in(&state.workdir, &path);
+        state.workdirs.push(state.workdir.clone());
     }
 
     fn set_entrypoint(&mut self, instruction: &Instruction) {

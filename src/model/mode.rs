@@ -55,6 +55,8 @@ pub enum DirectoryEvidence {
     MkdirMode,
     /// Every target was created by `mkdir` or `install -d` earlier in the same script.
     CreatedByMkdir,
+    /// Every target is a folder that a `WORKDIR` of the stage created (or one `mkdir` made).
+    CreatedByWorkdir,
 }
 
 /// The special bits an octal (`4755`) or symbolic (`u+s,g-w`) mode sets; `None` when the text
@@ -77,11 +79,23 @@ pub fn special_bits(mode: &str) -> Option<SpecialBits> {
 
 /// The steps in a script's commands that set special bits.
 pub fn mode_steps(commands: &[Command]) -> Vec<ModeStep> {
+    mode_steps_in(commands, &[])
+}
+
+/// The steps in a script's commands that set special bits, in a stage whose `WORKDIR`s created
+/// the absolute folders `workdirs`.
+// LIMITATION: a relative target (`chmod g+s .`) is not matched against the `WORKDIR`s, so a
+// setgid folder named that way reads as a file.
+pub fn mode_steps_in(commands: &[Command], workdirs: &[String]) -> Vec<ModeStep> {
+    let workdirs: HashSet<String> = workdirs
+        .iter()
+        .map(|path| directory_key(path).to_owned())
+        .collect();
     let mut created_directories = HashSet::new();
     let mut steps = Vec::new();
     for command in commands {
         let step = match command.program() {
-            Some("chmod") => chmod_step(command, &created_directories),
+            Some("chmod") => chmod_step(command, &created_directories, &workdirs),
             Some("install") => install_step(command, &mut created_directories),
             Some("mkdir") => mkdir_step(command, &mut created_directories),
             _ => None,
@@ -236,7 +250,11 @@ fn apply_clause(clause: &str, bits: &mut SpecialBits) -> Option<()> {
 }
 
 /// `chmod [OPTION]... MODE FILE...`; options may follow the operands, as GNU allows.
-fn chmod_step(command: &Command, created_directories: &HashSet<String>) -> Option<ModeStep> {
+fn chmod_step(
+    command: &Command,
+    created_directories: &HashSet<String>,
+    workdirs: &HashSet<String>,
+) -> Option<ModeStep> {
     let mut is_recursive = false;
     let mut has_reference = false;
     let mut operands = Vec::new();
@@ -278,6 +296,11 @@ fn chmod_step(command: &Command, created_directories: &HashSet<String>) -> Optio
         .all(|target| created_directories.contains(directory_key(target)))
     {
         Some(DirectoryEvidence::CreatedByMkdir)
+    } else if targets.iter().all(|target| {
+        let key = directory_key(target);
+        created_directories.contains(key) || workdirs.contains(key)
+    }) {
+        Some(DirectoryEvidence::CreatedByWorkdir)
     } else {
         None
     };

@@ -32,16 +32,21 @@ fn report(step: &SetuidStep, ctx: &mut Context) {
         Some(DirectoryEvidence::TrailingSlash | DirectoryEvidence::MkdirMode) => {}
         // Setuid on a directory does nothing on Linux; setgid makes new files there inherit
         // the directory's group, which is worth a note but is no way to root.
-        Some(DirectoryEvidence::CreatedByMkdir) if step.bits.setgid => {
+        Some(
+            evidence @ (DirectoryEvidence::CreatedByMkdir | DirectoryEvidence::CreatedByWorkdir),
+        ) if step.bits.setgid => {
+            let created = match evidence {
+                DirectoryEvidence::CreatedByWorkdir => "a directory `WORKDIR` created",
+                _ => "a directory created in this step",
+            };
             let message = format!(
-                "`{}` sets the setgid bit on {}, a directory created in this step; new files \
-                 there inherit its group",
+                "`{}` sets the setgid bit on {}, {created}; new files there inherit its group",
                 step.mode,
                 targets(step, &shown)
             );
             ctx.report(NAME, step.span, message).severity = Severity::Note;
         }
-        Some(DirectoryEvidence::CreatedByMkdir) => {}
+        Some(DirectoryEvidence::CreatedByMkdir | DirectoryEvidence::CreatedByWorkdir) => {}
         None => {
             let owner = if step.owner_is_root { " root" } else { "" };
             let made = step.bits.describe();
