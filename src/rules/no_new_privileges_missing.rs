@@ -87,6 +87,16 @@ fn check_service(model: &Model, service: &Service, ctx: &mut Context) {
         }
         UserOrigin::Unknown => return,
     };
+    // An entry that turns the option off is where a reader looks first.
+    if let Some(security_opt) = &service.security_opt
+        && let Some((index, _)) = last_option_value(security_opt)
+    {
+        let entry = &security_opt.items[index];
+        diagnostic.related.push(Related {
+            span: entry.span,
+            message: format!("`{}` turns it off here", entry.value.trim()),
+        });
+    }
     diagnostic.set_fix(fix(service));
 
     if let (Some((dockerfile, stage)), Some(settings)) = (built, dockerfile_settings) {
