@@ -8,6 +8,7 @@ use clap::Parser;
 
 use escalint::baseline::{self, Baseline};
 use escalint::cli::{CheckArgs, Cli, Command, ConfigCommandArgs, Format};
+use escalint::config::file::suggestion;
 use escalint::config::{Resolver, show};
 use escalint::fix::{self, session::FixOptions};
 use escalint::lint::{self, LintOptions};
@@ -62,7 +63,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Explain { rule } => {
             let Some(doc) = rule_docs().iter().find(|doc| doc.name == rule) else {
-                bail!("unknown rule `{rule}`; `escalint rules` lists them");
+                let known: Vec<&str> = rule_docs().iter().map(|doc| doc.name).collect();
+                bail!("unknown rule `{rule}`; {}", suggestion(rule, &known));
             };
             print(&format!(
                 "# {}\n\n{} (default severity: {})\n\n{}\n{}",

@@ -363,12 +363,14 @@ fn explain_prints_the_rule_document() {
 }
 
 #[test]
-fn explain_of_an_unknown_rule_exits_2() {
+fn explain_of_an_unknown_rule_exits_2_and_names_the_closest() {
     escalint()
-        .args(["explain", "setuid"])
+        .args(["explain", "file-capabilities"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown rule `setuid`"));
+        .stderr(
+            "escalint: error: unknown rule `file-capabilities`; did you mean `file-capability`?\n",
+        );
 }
 
 #[test]
