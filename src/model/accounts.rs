@@ -23,7 +23,7 @@ pub struct UidChange {
 }
 
 /// Whether a script names one of the programs that create or change an account's uid.
-pub fn names_account_program(script: &str) -> bool {
+pub fn names_account_program(script: &JoinedLiterals) -> bool {
     ACCOUNT_PROGRAMS
         .iter()
         .any(|program| script.contains(program))
@@ -34,9 +34,7 @@ pub fn names_account_program(script: &str) -> bool {
 /// not parsed for it.
 pub fn may_give_uid_zero(script: &JoinedLiterals) -> bool {
     let bytes = script.as_bytes();
-    ACCOUNT_PROGRAMS
-        .iter()
-        .any(|program| script.contains(program))
+    names_account_program(script)
         && memchr::memchr_iter(b'0', bytes).any(|at| {
             let before = at.checked_sub(1).map(|before| bytes[before]);
             let zeros = bytes[at..].iter().take_while(|&&byte| byte == b'0').count();

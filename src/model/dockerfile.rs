@@ -285,10 +285,11 @@ impl Builder<'_> {
 
         let owner_is_root = state.runs_as_root();
         for script in run_scripts(instruction) {
+            let literals = shell::JoinedLiterals::of(&script.value);
             // Once an account has uid 0, any later account command may give it another uid.
-            let may_take_uid_zero_back = !state.uid_zero_accounts.is_empty()
-                && accounts::names_account_program(&script.value);
-            if !may_hold_steps(&script.value) && !may_take_uid_zero_back {
+            let may_take_uid_zero_back =
+                !state.uid_zero_accounts.is_empty() && accounts::names_account_program(&literals);
+            if !literals_may_hold_steps(&literals) && !may_take_uid_zero_back {
                 continue;
             }
             let commands = shell::commands(&script.value);
@@ -628,11 +629,15 @@ fn program_name(path: &str) -> String {
 /// given uid 0. Most scripts hold none, and this look at their words costs a small part of a
 /// parse that would find nothing.
 pub fn may_hold_steps(script: &str) -> bool {
-    let literals = shell::JoinedLiterals::of(script);
+    literals_may_hold_steps(&shell::JoinedLiterals::of(script))
+}
+
+/// [`may_hold_steps`] on a script's words with quotes removed.
+fn literals_may_hold_steps(literals: &shell::JoinedLiterals) -> bool {
     literals.contains("sudo")
-        || mode::may_set_special_bits(&literals)
-        || file_capabilities::may_set_file_capabilities(&literals)
-        || accounts::may_give_uid_zero(&literals)
+        || mode::may_set_special_bits(literals)
+        || file_capabilities::may_set_file_capabilities(literals)
+        || accounts::may_give_uid_zero(literals)
 }
 
 /// The `sudo` commands of a script, each with the program it runs when that is literal.
@@ -787,6 +792,16 @@ mod tests {
             })
             .collect();
         assert_eq!(aliases, [false, true]);
+    }
+
+    #[test]
+    fn a_quoted_account_program_still_ends_a_root_alias() {
+        let text = "FROM debian\nRUN useradd -o -u 0 app\nRUN user''mod -u 1000 app\nUSER app\n";
+
+        let model = model_of(text);
+
+        let user = model.stages[0].user.as_ref().expect("a user");
+        assert_eq!(user.user.uid_zero_at, None);
     }
 
     #[test]

@@ -228,8 +228,7 @@ pub struct SetuidStep {
     pub verbatim_mode: Option<Span>,
 }
 
-/// A `setcap` command in a RUN step that gives a file capabilities in its permitted or effective
-/// set.
+/// A `setcap` command in a RUN step that gives a file capabilities in its permitted set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileCapabilityStep {
     /// The capability text operand: `cap_setuid+ep`.
