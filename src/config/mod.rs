@@ -301,11 +301,17 @@ impl Settings {
     /// Whether every file a step makes setuid or setgid is allowlisted; a step whose targets
     /// are not literal paths never is.
     pub fn allows_setuid_step(&self, step: &crate::model::SetuidStep) -> bool {
-        !step.targets.is_empty()
-            && step
-                .targets
-                .iter()
-                .all(|target| self.allowed_setuid(target).is_some())
+        !step.targets.is_empty() && self.setuid_targets_not_allowed(step).next().is_none()
+    }
+
+    /// The files a step makes setuid or setgid that no `allow.setuid` entry covers, in order.
+    pub fn setuid_targets_not_allowed<'s>(
+        &self,
+        step: &'s crate::model::SetuidStep,
+    ) -> impl Iterator<Item = &'s String> {
+        step.targets
+            .iter()
+            .filter(|target| self.allowed_setuid(target).is_none())
     }
 
     /// Whether the file a `setcap` step changes is in `allow.setuid`: a program allowed to raise

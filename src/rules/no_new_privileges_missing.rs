@@ -214,10 +214,9 @@ fn escalate_for_ways_back_to_root(
             }
             diagnostic.severity = Severity::Error;
             // The first file the configuration does not allow: that one is the way back.
-            let target = step
-                .targets
-                .iter()
-                .find(|target| settings.allowed_setuid(target).is_none())
+            let target = settings
+                .setuid_targets_not_allowed(step)
+                .next()
                 .map_or("a file", String::as_str);
             diagnostic.related.push(Related {
                 span: step.span,

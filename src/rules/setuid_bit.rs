@@ -23,11 +23,7 @@ pub(crate) fn check(model: &Model, ctx: &mut Context) {
 fn report(step: &SetuidStep, ctx: &mut Context) {
     // Files the configuration allows are left out of the message: they are not the finding.
     let settings = ctx.settings(step.span.source);
-    let shown: Vec<&String> = step
-        .targets
-        .iter()
-        .filter(|target| settings.allowed_setuid(target).is_none())
-        .collect();
+    let shown: Vec<&String> = settings.setuid_targets_not_allowed(step).collect();
     match step.directory {
         Some(DirectoryEvidence::TrailingSlash | DirectoryEvidence::MkdirMode) => {}
         // Setuid on a directory does nothing on Linux; setgid makes new files there inherit
