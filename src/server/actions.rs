@@ -13,11 +13,12 @@ use similar::{DiffOp, TextDiff};
 
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Kind};
+use crate::fix::apply::{self, EditSet};
 use crate::fix::session::{self, FixOptions};
-use crate::fix::{Applicability, Edit, Fix, apply, verify};
+use crate::fix::{Applicability, Edit, Fix, verify};
 use crate::lint::LintOptions;
 use crate::server::convert;
-use crate::source::{Source, SourceId, Sources};
+use crate::source::{Source, Sources};
 
 /// The kind of the action that applies every safe fix of a document.
 pub const FIX_ALL: &str = "source.fixAll.escalint";
@@ -108,14 +109,11 @@ fn keeps_files_intact(
     edits: &[Edit],
     (document, document_kind): (&Path, Kind),
 ) -> Result<(), String> {
-    let mut by_source: HashMap<SourceId, Vec<Edit>> = HashMap::new();
-    for edit in edits {
-        by_source
-            .entry(edit.span.source)
-            .or_default()
-            .push(edit.clone());
+    let mut taken = EditSet::default();
+    if !taken.try_add(edits) {
+        return Err("its edits overlap".to_owned());
     }
-    for (source, edits) in by_source {
+    for (source, edits) in taken.by_source() {
         let source = sources.get(source);
         let kind = if source.path == document {
             document_kind
@@ -123,7 +121,7 @@ fn keeps_files_intact(
             discover::kind_of_named_file(&source.path)
         };
         let is_compose = kind == Kind::Compose;
-        let fixed = apply::apply(&source.text, &edits);
+        let fixed = apply::apply(&source.text, edits);
         verify::check(is_compose, &source.text, &fixed)?;
     }
     Ok(())
